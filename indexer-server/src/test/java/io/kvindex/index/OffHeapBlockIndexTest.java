@@ -1,0 +1,139 @@
+package io.kvindex.index;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OffHeapBlockIndexTest
+{
+    private final OffHeapBlockIndex index = new OffHeapBlockIndex(
+        new OffHeapBlockIndex.Context().maxBlocks(10_000).maxOwners(300).initialTableEntries(16));
+    private final OverlapScores scores = new OverlapScores(300);
+
+    @AfterEach
+    void close()
+    {
+        index.close();
+    }
+
+    @Test
+    void shouldKeepAStoredChainInConsecutiveRecords()
+    {
+        final long[] local = chain(1000, 32);
+        assertEquals(EventStatus.OK, index.store(1, 0, false, 0, local, local, 32));
+
+        assertEquals(32, index.liveBlocks());
+        assertEquals(0, index.branchEntries());
+        index.findMatches(local, 32, scores);
+        assertEquals(1, scores.size());
+        assertEquals(32, scores.matchedBlocks(1, 0));
+    }
+
+    @Test
+    void shouldPutOnlyBranchPointsInTheTable()
+    {
+        final long[] a = chain(1000, 16);
+        final long[] b = chain(1000, 16);
+        b[8] = 5555;
+        b[9] = 5556;
+        assertEquals(EventStatus.OK, index.store(1, 0, false, 0, a, a, 16));
+        assertEquals(EventStatus.OK, index.store(2, 0, false, 0, b, b, 16));
+
+        assertEquals(16 + 8, index.liveBlocks());
+        assertEquals(1, index.branchEntries());
+        index.findMatches(b, 16, scores);
+        assertEquals(8, scores.matchedBlocks(1, 0));
+        assertEquals(16, scores.matchedBlocks(2, 0));
+    }
+
+    @Test
+    void shouldScoreOwnersBeyondTheInlineBits()
+    {
+        final long[] local = chain(7, 10);
+        for (int worker = 0; worker < 300; worker++)
+        {
+            final int blocks = 1 + worker % 10;
+            final long[] engine = engineHashes(worker, local);
+            assertEquals(EventStatus.OK, index.store(worker, 0, false, 0, engine, local, blocks));
+        }
+        index.findMatches(local, 10, scores);
+        assertEquals(300, scores.size());
+        for (int worker = 0; worker < 300; worker++)
+        {
+            assertEquals(1 + worker % 10, scores.matchedBlocks(worker, 0), "worker " + worker);
+        }
+
+        for (int worker = 0; worker < 300; worker += 2)
+        {
+            final long[] engine = engineHashes(worker, local);
+            assertEquals(EventStatus.OK, index.remove(worker, 0, new long[]{ engine[0] }, 1));
+        }
+        index.findMatches(local, 10, scores);
+        assertEquals(150, scores.size());
+    }
+
+    @Test
+    void shouldReturnToTheEmptyFootprintAfterALongRandomRun()
+    {
+        final long empty = index.usedBytes();
+        final Random random = new Random(42);
+        final long[] engine = new long[64];
+        final long[] local = new long[64];
+        for (int op = 0; op < 200_000; op++)
+        {
+            final int worker = random.nextInt(200);
+            final int length = 1 + random.nextInt(40);
+            final int prefix = random.nextInt(30);
+            for (int i = 0; i < length; i++)
+            {
+                local[i] = i < 3 ? i + 1 : (i < prefix ? 100 + i : random.nextInt(50) * 1000L + i);
+                engine[i] = worker % 3 == 0 ? local[i] * 31 + i : (worker * 1_000_003L) ^ (local[i] * 7 + i);
+            }
+            final int action = random.nextInt(10);
+            if (action < 6)
+            {
+                index.store(worker, random.nextInt(2), false, 0, engine, local, length);
+            }
+            else if (action < 9)
+            {
+                index.remove(worker, random.nextInt(2), engine, 1 + random.nextInt(3));
+            }
+            else
+            {
+                index.clear(worker);
+            }
+        }
+        assertTrue(index.liveBlocks() > 0);
+        for (int worker = 0; worker < 200; worker++)
+        {
+            index.clear(worker);
+        }
+        assertEquals(0, index.liveBlocks());
+        assertEquals(0, index.memberships());
+        assertEquals(empty, index.usedBytes());
+    }
+
+    private static long[] chain(final long seed, final int length)
+    {
+        final long[] hashes = new long[length];
+        for (int i = 0; i < length; i++)
+        {
+            hashes[i] = seed * 1_000_000L + i;
+        }
+        return hashes;
+    }
+
+    private static long[] engineHashes(final long worker, final long[] local)
+    {
+        final long[] engine = new long[local.length];
+        for (int i = 0; i < local.length; i++)
+        {
+            engine[i] = worker % 2 == 0 ? local[i] : local[i] ^ (worker << 40);
+        }
+        return engine;
+    }
+}
