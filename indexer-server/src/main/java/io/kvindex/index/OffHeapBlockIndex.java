@@ -156,7 +156,8 @@ public final class OffHeapBlockIndex implements BlockIndex
 
     private boolean hasRoomFor(final int parent, final long[] localHashes, final int count, final int slot)
     {
-        if (records.free() < count && records.free() < newNodesFor(parent, localHashes, count))
+        final int free = records.free();
+        if (free < count && free < newNodesFor(parent, localHashes, count))
         {
             return false;
         }
@@ -165,7 +166,7 @@ public final class OffHeapBlockIndex implements BlockIndex
             return false;
         }
         return engineToNode.ensureCapacity(count) && nodeToEngine.ensureCapacity(count) &&
-            branches.ensureCapacity(count) && (OwnerSlots.NO_SLOT == slot || memberships.ensureCapacity(slot, count));
+            branches.ensureCapacity(Math.min(count, free)) && (OwnerSlots.NO_SLOT == slot || memberships.ensureCapacity(slot, count));
     }
 
     private int newNodesFor(final int parent, final long[] localHashes, final int count)
@@ -207,7 +208,7 @@ public final class OffHeapBlockIndex implements BlockIndex
         final int slot = owners.find(workerId, dpRank);
         if (OwnerSlots.NO_SLOT == slot)
         {
-            return counters.record(EventType.REMOVED, EventStatus.BLOCK_NOT_FOUND);
+            return counters.record(EventType.REMOVED, count > 0 ? EventStatus.BLOCK_NOT_FOUND : EventStatus.OK);
         }
         int status = EventStatus.OK;
         for (int i = 0; i < count; i++)
