@@ -113,6 +113,19 @@ final class IndexPair
         return nonEmptyQueries;
     }
 
+    /**
+     * Hashes as hex, for failure messages.
+     */
+    static String hex(final long[] values, final int count)
+    {
+        final StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < count; i++)
+        {
+            sb.append(i == 0 ? "" : ", ").append(Long.toHexString(values[i]));
+        }
+        return sb.append(']').toString();
+    }
+
     private void checkScores(final BlockIndex index, final OverlapScores scores, final int count)
     {
         for (int i = 0; i < scores.size(); i++)

@@ -1,6 +1,8 @@
 package io.kvindex.index;
 
 import io.kvindex.index.ChainCorpus.Chain;
+import io.kvindex.index.WorkloadOwner.Tip;
+import io.kvindex.index.WorkloadOwner.Worker;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +27,9 @@ public final class RandomIndexWorkload
     public static final int DEFAULT_CHECK_INTERVAL = 50_000;
 
     private static final int MAX_QUERY_LENGTH = MAX_CHAIN_LENGTH + 8;
-    private static final int MAX_TIPS = 24;
     private static final int MAX_REMOVE_HASHES = 4;
     private static final int MAX_DP_RANKS = 4;
     private static final int HELD_BLOCKS_PER_OWNER = 256;
-    private static final long SHARED_SALT = 0x2545F4914F6CDD1DL;
     private static final int NO_FAULT = 0;
     private static final int REUSED_HASH = 1;
     private static final int FOREIGN_HASH = 2;
@@ -39,7 +39,7 @@ public final class RandomIndexWorkload
     private final IndexPair pair;
     private final ChainCorpus corpus;
     private final List<Worker> workers = new ArrayList<>();
-    private final List<Owner> owners = new ArrayList<>();
+    private final List<WorkloadOwner> owners = new ArrayList<>();
     private final long[] engineHashes = new long[MAX_CHAIN_LENGTH];
     private final long[] localHashes = new long[MAX_CHAIN_LENGTH];
     private final long[] queryHashes = new long[MAX_QUERY_LENGTH];
@@ -94,8 +94,7 @@ public final class RandomIndexWorkload
             final int dpRanks = Math.min(maxOwnersUsed - owners.size(), 1 + random.nextInt(MAX_DP_RANKS));
             for (int dpRank = 0; dpRank < dpRanks; dpRank++)
             {
-                final Owner owner = new Owner(worker, dpRank, owners.size() % 2 == 0);
-                owner.salt = owner.sharedHashes ? SHARED_SALT : random.nextLong();
+                final WorkloadOwner owner = new WorkloadOwner(worker, dpRank, owners.size() % 2 == 0, random);
                 worker.owners.add(owner);
                 owners.add(owner);
             }
@@ -150,7 +149,7 @@ public final class RandomIndexWorkload
         {
             clear(worker);
         }
-        for (final Owner owner : owners)
+        for (final WorkloadOwner owner : owners)
         {
             assertEquals(0, pair.treeSize(owner.worker.id, owner.dpRank), () -> context() + " " + owner);
         }
@@ -201,7 +200,7 @@ public final class RandomIndexWorkload
     private void step()
     {
         final int roll = random.nextInt(1000);
-        final Owner owner = owners.get(random.nextInt(owners.size()));
+        final WorkloadOwner owner = owners.get(random.nextInt(owners.size()));
         if (overFull && roll < 400)
         {
             if (roll < 40)
@@ -243,7 +242,7 @@ public final class RandomIndexWorkload
         }
     }
 
-    private void stepOther(final int roll, final Owner owner)
+    private void stepOther(final int roll, final WorkloadOwner owner)
     {
         if (roll < 590)
         {
@@ -271,23 +270,23 @@ public final class RandomIndexWorkload
         }
     }
 
-    private void storeExtending(final Owner owner, final int fault)
+    private void storeExtending(final WorkloadOwner owner, final int fault)
     {
-        final Tip tip = randomTip(owner);
-        if (null == tip || tip.length >= MAX_CHAIN_LENGTH)
+        final Tip tip = owner.randomTip(random);
+        if (null == tip || tip.length() >= MAX_CHAIN_LENGTH)
         {
             storeFromRoot(owner, fault);
             return;
         }
-        final int from = tip.length;
-        final boolean branch = from == tip.chain.length() || random.nextInt(8) == 0;
-        final Chain chain = branch ? corpus.branch(tip.chain, from) : tip.chain;
+        final int from = tip.length();
+        final boolean branch = from == tip.chain().length() || random.nextInt(8) == 0;
+        final Chain chain = branch ? corpus.branch(tip.chain(), from) : tip.chain();
         final int count = 1 + random.nextInt(Math.min(chain.length() - from, corpus.maxStep()));
         fill(owner, chain, from, count);
-        store(owner, true, engineHash(owner, chain, from), count, chain, from + count, fault);
+        store(owner, true, owner.engineHash(chain, from), count, chain, from + count, fault);
     }
 
-    private void storeFromRoot(final Owner owner, final int fault)
+    private void storeFromRoot(final WorkloadOwner owner, final int fault)
     {
         final Chain chain = random.nextInt(5) == 0 ? corpus.newChain() : corpus.randomChain();
         final int count = 1 + random.nextInt(Math.min(chain.length(), corpus.maxStep()));
@@ -295,34 +294,34 @@ public final class RandomIndexWorkload
         store(owner, false, 0, count, chain, count, fault);
     }
 
-    private void storeAgain(final Owner owner, final int fault)
+    private void storeAgain(final WorkloadOwner owner, final int fault)
     {
-        final Tip tip = randomTip(owner);
+        final Tip tip = owner.randomTip(random);
         if (null == tip)
         {
             storeFromRoot(owner, fault);
             return;
         }
-        final int from = random.nextInt(tip.length);
-        final int count = 1 + random.nextInt(tip.length - from);
-        fill(owner, tip.chain, from, count);
-        final long parent = from > 0 ? engineHash(owner, tip.chain, from) : 0;
-        store(owner, from > 0, parent, count, tip.chain, from + count, fault);
+        final int from = random.nextInt(tip.length());
+        final int count = 1 + random.nextInt(tip.length() - from);
+        fill(owner, tip.chain(), from, count);
+        final long parent = from > 0 ? owner.engineHash(tip.chain(), from) : 0;
+        store(owner, from > 0, parent, count, tip.chain(), from + count, fault);
     }
 
-    private void storeUnderMissingParent(final Owner owner)
+    private void storeUnderMissingParent(final WorkloadOwner owner)
     {
         final Chain chain = corpus.randomChain();
         final int from = random.nextInt(chain.length());
         final int count = 1 + random.nextInt(Math.min(chain.length() - from, 8));
         fill(owner, chain, from, count);
         final boolean foreign = 0 == from || random.nextInt(3) == 0;
-        final long parent = foreign ? random.nextLong() : engineHash(owner, chain, from);
+        final long parent = foreign ? random.nextLong() : owner.engineHash(chain, from);
         store(owner, true, parent, count, chain, from + count, NO_FAULT);
     }
 
     private void store(
-        final Owner owner,
+        final WorkloadOwner owner,
         final boolean hasParent,
         final long parent,
         final int count,
@@ -335,20 +334,20 @@ public final class RandomIndexWorkload
         final int dpRank = owner.dpRank;
         pair.apply(
             (index) -> index.store(workerId, dpRank, hasParent, parent, engineHashes, localHashes, count),
-            () -> "store " + owner + " parent " + (hasParent ? Long.toHexString(parent) : "root") + " " +
-                blocks(count));
+            () -> "store " + owner + " parent " + (hasParent ? Long.toHexString(parent) : "root") + " engine " +
+                IndexPair.hex(engineHashes, count) + " local " + IndexPair.hex(localHashes, count));
         refreshTip(owner, chain, pathLength);
     }
 
-    private void corrupt(final Owner owner, final int count, final int fault)
+    private void corrupt(final WorkloadOwner owner, final int count, final int fault)
     {
         final int i = random.nextInt(count);
         if (REUSED_HASH == fault)
         {
-            final Tip tip = randomTip(owner);
+            final Tip tip = owner.randomTip(random);
             if (null != tip && (0 == i || random.nextBoolean()))
             {
-                engineHashes[i] = engineHash(owner, tip.chain, 1 + random.nextInt(tip.length));
+                engineHashes[i] = owner.engineHash(tip.chain(), 1 + random.nextInt(tip.length()));
             }
             else if (i > 0)
             {
@@ -361,7 +360,7 @@ public final class RandomIndexWorkload
         }
     }
 
-    private void remove(final Owner owner)
+    private void remove(final WorkloadOwner owner)
     {
         final int count = 1 + random.nextInt(MAX_REMOVE_HASHES);
         Chain lastChain = null;
@@ -369,17 +368,17 @@ public final class RandomIndexWorkload
         for (int i = 0; i < count; i++)
         {
             final int roll = random.nextInt(100);
-            final Tip tip = randomTip(owner);
+            final Tip tip = owner.randomTip(random);
             if (roll < 55 && null != tip)
             {
-                lastChain = tip.chain;
+                lastChain = tip.chain();
                 lastLength = random.nextInt(10) < 7 ?
-                    tip.length - random.nextInt(Math.min(tip.length, 4)) : 1 + random.nextInt(tip.length);
-                engineHashes[i] = engineHash(owner, lastChain, lastLength);
+                    tip.length() - random.nextInt(Math.min(tip.length(), 4)) : 1 + random.nextInt(tip.length());
+                engineHashes[i] = owner.engineHash(lastChain, lastLength);
             }
             else if (roll < 70 && null != lastChain && lastLength < lastChain.length())
             {
-                engineHashes[i] = engineHash(owner, lastChain, ++lastLength);
+                engineHashes[i] = owner.engineHash(lastChain, ++lastLength);
             }
             else if (roll < 85)
             {
@@ -388,14 +387,14 @@ public final class RandomIndexWorkload
             else
             {
                 final Chain chain = corpus.randomChain();
-                engineHashes[i] = engineHash(owner, chain, 1 + random.nextInt(chain.length()));
+                engineHashes[i] = owner.engineHash(chain, 1 + random.nextInt(chain.length()));
             }
         }
         final long workerId = owner.worker.id;
         final int dpRank = owner.dpRank;
         pair.apply(
             (index) -> index.remove(workerId, dpRank, engineHashes, count),
-            () -> "remove " + owner + " " + hashes(count));
+            () -> "remove " + owner + " " + IndexPair.hex(engineHashes, count));
         revalidateTips(owner);
     }
 
@@ -403,7 +402,7 @@ public final class RandomIndexWorkload
     {
         final long workerId = worker.id;
         pair.apply((index) -> index.clear(workerId), () -> "clear worker " + Long.toUnsignedString(workerId));
-        for (final Owner owner : worker.owners)
+        for (final WorkloadOwner owner : worker.owners)
         {
             owner.tips.clear();
         }
@@ -418,13 +417,13 @@ public final class RandomIndexWorkload
         {
             worker.id = nextWorkerId();
         }
-        for (final Owner owner : worker.owners)
+        for (final WorkloadOwner owner : worker.owners)
         {
             forget(owner, reincarnate);
         }
     }
 
-    private void removeDpRank(final Owner owner)
+    private void removeDpRank(final WorkloadOwner owner)
     {
         final long workerId = owner.worker.id;
         final int dpRank = owner.dpRank;
@@ -432,12 +431,12 @@ public final class RandomIndexWorkload
         forget(owner, random.nextBoolean());
     }
 
-    private void forget(final Owner owner, final boolean newSalt)
+    private void forget(final WorkloadOwner owner, final boolean newSalt)
     {
         owner.tips.clear();
-        if (newSalt && !owner.sharedHashes)
+        if (newSalt)
         {
-            owner.salt = random.nextLong();
+            owner.newSalt(random);
         }
     }
 
@@ -465,9 +464,9 @@ public final class RandomIndexWorkload
     private void query()
     {
         final int roll = random.nextInt(100);
-        final Owner owner = owners.get(random.nextInt(owners.size()));
-        final Tip tip = randomTip(owner);
-        final Chain chain = roll < 40 && null != tip ? tip.chain : corpus.randomChain();
+        final WorkloadOwner owner = owners.get(random.nextInt(owners.size()));
+        final Tip tip = owner.randomTip(random);
+        final Chain chain = roll < 40 && null != tip ? tip.chain() : corpus.randomChain();
         int count = 1 + random.nextInt(chain.length());
         System.arraycopy(chain.locals, 0, queryHashes, 0, count);
         if (roll >= 40 && roll < 60)
@@ -490,42 +489,30 @@ public final class RandomIndexWorkload
         pair.query(queryHashes, count);
     }
 
-    private void refreshTip(final Owner owner, final Chain chain, final int length)
+    private void refreshTip(final WorkloadOwner owner, final Chain chain, final int length)
     {
         pair.query(chain.locals, length);
         final int held = pair.matched(owner.worker.id, owner.dpRank);
         if (held > 0)
         {
-            for (final Tip tip : owner.tips)
-            {
-                if (tip.length >= held && chain.samePrefix(tip.chain, held))
-                {
-                    return;
-                }
-            }
-            owner.tips.removeIf((tip) -> tip.length < held && chain.samePrefix(tip.chain, tip.length));
-            if (owner.tips.size() == MAX_TIPS)
-            {
-                owner.tips.remove(random.nextInt(MAX_TIPS));
-            }
-            owner.tips.add(new Tip(chain, held));
+            owner.holds(chain, held, random);
         }
     }
 
-    private void revalidateTips(final Owner owner)
+    private void revalidateTips(final WorkloadOwner owner)
     {
         for (int i = owner.tips.size() - 1; i >= 0; i--)
         {
             final Tip tip = owner.tips.get(i);
-            pair.query(tip.chain.locals, tip.length);
+            pair.query(tip.chain().locals, tip.length());
             final int held = pair.matched(owner.worker.id, owner.dpRank);
             if (0 == held)
             {
                 owner.tips.remove(i);
             }
-            else if (held != tip.length)
+            else if (held != tip.length())
             {
-                owner.tips.set(i, new Tip(tip.chain, held));
+                owner.tips.set(i, new Tip(tip.chain(), held));
             }
         }
     }
@@ -533,7 +520,7 @@ public final class RandomIndexWorkload
     private void checkEquivalent(final String when)
     {
         pair.checkEquivalent(when);
-        for (final Owner owner : owners)
+        for (final WorkloadOwner owner : owners)
         {
             pair.treeSize(owner.worker.id, owner.dpRank);
         }
@@ -542,25 +529,20 @@ public final class RandomIndexWorkload
     private long heldBlocks()
     {
         long held = 0;
-        for (final Owner owner : owners)
+        for (final WorkloadOwner owner : owners)
         {
             held += pair.treeSize(owner.worker.id, owner.dpRank);
         }
         return held;
     }
 
-    private void fill(final Owner owner, final Chain chain, final int from, final int count)
+    private void fill(final WorkloadOwner owner, final Chain chain, final int from, final int count)
     {
         for (int i = 0; i < count; i++)
         {
             localHashes[i] = chain.locals[from + i];
-            engineHashes[i] = engineHash(owner, chain, from + i + 1);
+            engineHashes[i] = owner.engineHash(chain, from + i + 1);
         }
-    }
-
-    private Tip randomTip(final Owner owner)
-    {
-        return owner.tips.isEmpty() ? null : owner.tips.get(random.nextInt(owner.tips.size()));
     }
 
     private long nextWorkerId()
@@ -568,74 +550,8 @@ public final class RandomIndexWorkload
         return random.nextBoolean() ? nextSmallWorkerId++ : random.nextLong();
     }
 
-    private static long engineHash(final Owner owner, final Chain chain, final int length)
-    {
-        return ChainCorpus.mix(owner.salt + chain.sequence[length - 1]);
-    }
-
     private String context()
     {
         return "seed " + seed + ", operation " + operation + ":";
-    }
-
-    private String blocks(final int count)
-    {
-        final StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < count; i++)
-        {
-            sb.append(i == 0 ? "" : ", ").append(Long.toHexString(engineHashes[i])).append(':')
-                .append(Long.toHexString(localHashes[i]));
-        }
-        return sb.append(']').toString();
-    }
-
-    private String hashes(final int count)
-    {
-        final StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < count; i++)
-        {
-            sb.append(i == 0 ? "" : ", ").append(Long.toHexString(engineHashes[i]));
-        }
-        return sb.append(']').toString();
-    }
-
-    private static final class Worker
-    {
-        final List<Owner> owners = new ArrayList<>();
-        long id;
-
-        Worker(final long id)
-        {
-            this.id = id;
-        }
-    }
-
-    private static final class Owner
-    {
-        final Worker worker;
-        final int dpRank;
-        final boolean sharedHashes;
-        final List<Tip> tips = new ArrayList<>();
-        long salt;
-
-        Owner(final Worker worker, final int dpRank, final boolean sharedHashes)
-        {
-            this.worker = worker;
-            this.dpRank = dpRank;
-            this.sharedHashes = sharedHashes;
-        }
-
-        @Override
-        public String toString()
-        {
-            return "owner " + Long.toUnsignedString(worker.id) + "/" + dpRank;
-        }
-    }
-
-    /**
-     * The first {@code length} blocks of a chain, last known to be held by an owner.
-     */
-    private record Tip(Chain chain, int length)
-    {
     }
 }
