@@ -31,7 +31,19 @@ public final class IndexEquivalence
      */
     public static void assertEquivalent(final BlockIndex expected, final BlockIndex actual)
     {
-        failOnDiff(diff(expected, actual, true));
+        failOnDiff("", diff(expected, actual, true));
+    }
+
+    /**
+     * As {@link #assertEquivalent(BlockIndex, BlockIndex)}, with a context (e.g. seed and operation) in the message.
+     *
+     * @param expected the index taken as right.
+     * @param actual   the index under test.
+     * @param context  what the failure message starts with.
+     */
+    public static void assertEquivalent(final BlockIndex expected, final BlockIndex actual, final String context)
+    {
+        failOnDiff(context + " ", diff(expected, actual, true));
     }
 
     /**
@@ -43,7 +55,7 @@ public final class IndexEquivalence
      */
     public static void assertSameBlocks(final BlockIndex expected, final BlockIndex actual)
     {
-        failOnDiff(diff(expected, actual, false));
+        failOnDiff("", diff(expected, actual, false));
     }
 
     /**
@@ -104,7 +116,7 @@ public final class IndexEquivalence
     {
         final List<String> errors = new ArrayList<>();
         final Map<OwnerId, Map<Long, Block>> form = canonicalForm(index, "index", errors);
-        failOnDiff(errors);
+        failOnDiff("", errors);
         return form;
     }
 
@@ -140,11 +152,12 @@ public final class IndexEquivalence
         return form;
     }
 
-    private static void failOnDiff(final List<String> lines)
+    private static void failOnDiff(final String context, final List<String> lines)
     {
         if (!lines.isEmpty())
         {
-            final StringBuilder sb = new StringBuilder("indexes differ in ").append(lines.size()).append(" places:");
+            final StringBuilder sb = new StringBuilder(context)
+                .append("indexes differ in ").append(lines.size()).append(" places:");
             for (int i = 0; i < Math.min(lines.size(), MAX_DIFF_LINES); i++)
             {
                 sb.append(System.lineSeparator()).append("  ").append(lines.get(i));
