@@ -16,6 +16,8 @@ public final class BlockHasher
     private final byte[] mmBytes;
     private LongHashFunction function;
     private long seed;
+    private LongHashFunction loraFunction;
+    private long loraSeed;
 
     /**
      * A hasher for blocks of {@code blockSize} tokens, multimodal blocks of up to {@code maxMmHashes} hashes.
@@ -57,7 +59,8 @@ public final class BlockHasher
     }
 
     /**
-     * Select the seed for the following calls (1337, or a LoRA seed from {@link BlockHashing#loraSeed}).
+     * Select the seed for the following calls (1337, or a LoRA seed from {@link BlockHashing#loraSeed}). The last
+     * LoRA seed's function is kept, so alternating between it and 1337 does not allocate.
      *
      * @param seed the seed.
      * @return this.
@@ -67,7 +70,19 @@ public final class BlockHasher
         if (seed != this.seed)
         {
             this.seed = seed;
-            this.function = BlockHashing.function(seed);
+            if (BlockHashing.SEED == seed)
+            {
+                function = BlockHashing.function(seed);
+            }
+            else
+            {
+                if (null == loraFunction || seed != loraSeed)
+                {
+                    loraSeed = seed;
+                    loraFunction = BlockHashing.function(seed);
+                }
+                function = loraFunction;
+            }
         }
         return this;
     }

@@ -14,6 +14,10 @@ public final class BlockHashing
     /** The seed of every local and sequence hash without LoRA. */
     public static final long SEED = 1337L;
 
+    /** Length of a multimodal {@code extra_keys} string in engine events: 64 hex digits. */
+    public static final int EXTRA_KEY_LENGTH = 64;
+
+    private static final int HEX_DIGITS_PER_LONG = 16;
     private static final LongHashFunction DEFAULT = LongHashFunction.xx3(SEED);
     private static final LongHashFunction UNSEEDED = LongHashFunction.xx3(0L);
 
@@ -72,5 +76,77 @@ public final class BlockHashing
         scratch[0] = previous;
         scratch[1] = local;
         return DEFAULT.hashLongs(scratch, 0, 2);
+    }
+
+    /**
+     * Whether an engine {@code extra_keys} entry has the shape of a multimodal hash: exactly 64 hex digits.
+     *
+     * @param extraKey the entry, may be null.
+     * @return true when {@link #multimodalHashFromExtraKey(String)} accepts it.
+     */
+    public static boolean isMultimodalExtraKey(final String extraKey)
+    {
+        if (null == extraKey || extraKey.length() != EXTRA_KEY_LENGTH)
+        {
+            return false;
+        }
+        for (int i = 0; i < EXTRA_KEY_LENGTH; i++)
+        {
+            if (hexValue(extraKey.charAt(i)) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The multimodal hash carried by an engine {@code extra_keys} entry: its first 16 hex digits as an unsigned u64.
+     *
+     * @param extraKey 64 hex digits, either case.
+     * @return the hash, unsigned in a long.
+     * @throws IllegalArgumentException when the entry is null, not 64 characters long or not all hex digits.
+     */
+    public static long multimodalHashFromExtraKey(final String extraKey)
+    {
+        if (!isMultimodalExtraKey(extraKey))
+        {
+            throw new IllegalArgumentException(
+                "multimodal extra key must be " + EXTRA_KEY_LENGTH + " hex digits: " + describe(extraKey));
+        }
+        long value = 0;
+        for (int i = 0; i < HEX_DIGITS_PER_LONG; i++)
+        {
+            value = (value << 4) | hexValue(extraKey.charAt(i));
+        }
+        return value;
+    }
+
+    private static int hexValue(final char c)
+    {
+        if (c >= '0' && c <= '9')
+        {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f')
+        {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F')
+        {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static String describe(final String value)
+    {
+        if (null == value)
+        {
+            return "null";
+        }
+        final int maxShown = 80;
+        final String shown = value.length() > maxShown ? value.substring(0, maxShown) + "..." : value;
+        return "\"" + shown + "\" (length " + value.length() + ")";
     }
 }

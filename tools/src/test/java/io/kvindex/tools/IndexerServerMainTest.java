@@ -1,0 +1,112 @@
+package io.kvindex.tools;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(30)
+class IndexerServerMainTest
+{
+    private static final Pattern DATA_DIR = Pattern.compile("data dir (\\S+) \\(temporary\\)");
+
+    @TempDir
+    Path tempDir;
+
+    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+    private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+
+    @Test
+    void shouldStartPrintStateAndExitCleanlyAfterExitAfterMs() throws IOException
+    {
+        final Path aeronDir = tempDir.resolve("aeron");
+        final Path dataDir = tempDir.resolve("data");
+
+        final int exitCode = run("--exit-after-ms", "400", "--status-interval-ms", "100",
+            "--aeron-dir", aeronDir.toString(), "--data-dir", dataDir.toString(), "--max-blocks", "5000");
+
+        final String output = output();
+        assertEquals(IndexerServerMain.EXIT_OK, exitCode, output + errors());
+        assertEquals("", errors());
+        assertTrue(output.contains("started: aeron dir " + aeronDir + ", data dir " + dataDir +
+            ", capacity 5000 blocks, 4096 owners"), output);
+        assertTrue(output.contains("\nindex: pending\n"), output);
+        assertTrue(Pattern.compile("\nstatus: up \\d+\\.\\ds, index: pending\n").matcher(output).find(), output);
+        assertTrue(output.contains("--exit-after-ms 400 elapsed, stopping"), output);
+        assertTrue(output.endsWith("indexer-server stopped\n"), output);
+        assertFalse(Files.exists(aeronDir), "media driver directory deleted on shutdown");
+        assertTrue(Files.isDirectory(dataDir), "a given data dir is kept");
+    }
+
+    @Test
+    void shouldDeleteTemporaryDataDirOnExit()
+    {
+        final int exitCode = run("--exit-after-ms", "50", "--aeron-dir", tempDir.resolve("aeron").toString());
+
+        final String output = output();
+        assertEquals(IndexerServerMain.EXIT_OK, exitCode, output + errors());
+        final Matcher matcher = DATA_DIR.matcher(output);
+        assertTrue(matcher.find(), output);
+        assertFalse(Files.exists(Path.of(matcher.group(1))), output);
+        assertFalse(output.contains("status:"), "no status line before the first interval: " + output);
+    }
+
+    @Test
+    void shouldPrintHelpAndExitZero()
+    {
+        assertEquals(IndexerServerMain.EXIT_OK, run("--help"));
+        assertEquals(Options.helpText(), output());
+        assertEquals("", errors());
+    }
+
+    @Test
+    void shouldReportUnknownFlagOnStderrWithExitCodeTwo()
+    {
+        assertEquals(IndexerServerMain.EXIT_USAGE, run("--exit-after-ms", "10", "--bogus"));
+        assertEquals("", output());
+        assertTrue(errors().startsWith("indexer-server: unknown option: --bogus\n"), errors());
+        assertTrue(errors().contains("--help"), errors());
+    }
+
+    @Test
+    void shouldFailWithExitCodeOneWhenDataDirCannotBeCreated() throws IOException
+    {
+        final Path file = Files.createFile(tempDir.resolve("not-a-dir"));
+
+        final int exitCode = run("--exit-after-ms", "10", "--data-dir", file.resolve("data").toString(),
+            "--aeron-dir", tempDir.resolve("aeron").toString());
+
+        assertEquals(IndexerServerMain.EXIT_FAILURE, exitCode, output());
+        assertTrue(errors().startsWith("indexer-server: failed: "), errors());
+        assertTrue(output().endsWith("indexer-server stopped\n"), output());
+    }
+
+    private int run(final String... args)
+    {
+        return IndexerServerMain.run(args, out, err);
+    }
+
+    private String output()
+    {
+        return outBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private String errors()
+    {
+        return errBytes.toString(StandardCharsets.UTF_8);
+    }
+}
