@@ -1,0 +1,113 @@
+package io.kvindex.perf;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Removed events on a warm index of about 1M blocks, in blocks/s: before each invocation, untimed, one batch of
+ * 256 chains of 16 new blocks is stored under blocks their owners hold; the invocation removes them again with
+ * one Removed event per chain listing its 16 engine hashes leaf first (4096 blocks), so the index stays at its
+ * warm size. Any status but OK fails the run. Not final: JMH subclasses benchmark classes.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 3, jvmArgs = { "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch" })
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ApplyRemovedBenchmark
+{
+    /** Index implementation, see {@link IndexFactory}. */
+    @Param({ IndexFactory.OFF_HEAP, IndexFactory.REFERENCE })
+    public String kind;
+
+    /** Blocks (nodes) of the warm index. */
+    @Param({ "1000000" })
+    public int blocks;
+
+    /** Owners' engine hashes: {@code shared} or {@code per-owner}. */
+    @Param({ "shared" })
+    public String engineHashes;
+
+    private ApplyBatches batches;
+    private int nextBatch;
+    private int storedBatch = -1;
+    private int failures;
+
+    /**
+     * Generate the workload and warm the index.
+     */
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        batches = new ApplyBatches(kind, blocks, engineHashes);
+        System.out.printf("%n%s: %s%n", kind, batches.describe());
+    }
+
+    /**
+     * Untimed: store the batch the invocation will remove.
+     */
+    @Setup(Level.Invocation)
+    public void storeBatch()
+    {
+        if (storedBatch < 0)
+        {
+            final int batch = nextBatch;
+            nextBatch = (batch + 1) % ApplyBatches.BATCHES;
+            failures += batches.store(batch);
+            storedBatch = batch;
+        }
+    }
+
+    /**
+     * Remove one batch.
+     *
+     * @return failures so far, for the blackhole.
+     */
+    @Benchmark
+    @OperationsPerInvocation(ApplyBatches.BATCH_BLOCKS)
+    public int remove()
+    {
+        failures += batches.remove(storedBatch);
+        storedBatch = -1;
+        return failures;
+    }
+
+    /**
+     * Fail the run if any event was refused.
+     */
+    @TearDown(Level.Iteration)
+    public void checkFailures()
+    {
+        ApplyBatches.requireNoFailures(failures, "Stored/Removed");
+    }
+
+    /**
+     * Check the index is back to the warm workload and release it.
+     */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        if (storedBatch >= 0)
+        {
+            failures += batches.remove(storedBatch);
+            storedBatch = -1;
+        }
+        ApplyBatches.requireNoFailures(failures, "Stored/Removed");
+        batches.verifyAndClose();
+    }
+}
