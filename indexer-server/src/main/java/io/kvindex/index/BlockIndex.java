@@ -35,7 +35,8 @@ public interface BlockIndex extends AutoCloseable
      * @param dpRank       owner's data-parallel rank.
      * @param engineHashes the owner's engine hashes of the removed blocks.
      * @param count        number of hashes.
-     * @return {@link EventStatus#OK}, or {@link EventStatus#BLOCK_NOT_FOUND} when some were unknown.
+     * @return {@link EventStatus#OK}, or {@link EventStatus#BLOCK_NOT_FOUND} when some were not held when the event
+     *         began (a block already dropped by an earlier hash of the same event is not counted).
      */
     int remove(long workerId, int dpRank, long[] engineHashes, int count);
 

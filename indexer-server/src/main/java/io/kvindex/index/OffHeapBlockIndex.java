@@ -166,7 +166,8 @@ public final class OffHeapBlockIndex implements BlockIndex
             return false;
         }
         return engineToNode.ensureCapacity(count) && nodeToEngine.ensureCapacity(count) &&
-            branches.ensureCapacity(Math.min(count, free)) && (OwnerSlots.NO_SLOT == slot || memberships.ensureCapacity(slot, count));
+            branches.ensureCapacity(Math.min(count, free)) &&
+            (OwnerSlots.NO_SLOT == slot || memberships.ensureCapacity(slot, count));
     }
 
     private int newNodesFor(final int parent, final long[] localHashes, final int count)
@@ -213,12 +214,15 @@ public final class OffHeapBlockIndex implements BlockIndex
         int status = EventStatus.OK;
         for (int i = 0; i < count; i++)
         {
-            final int node = engineToNode.get(engineHashes[i], slot);
-            if (0 == node)
+            if (0 == engineToNode.get(engineHashes[i], slot))
             {
                 status = EventStatus.BLOCK_NOT_FOUND;
             }
-            else
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final int node = engineToNode.get(engineHashes[i], slot);
+            if (0 != node)
             {
                 removeSubtree(slot, node);
             }

@@ -126,12 +126,15 @@ public final class ReferenceBlockIndex implements BlockIndex
         int status = EventStatus.OK;
         for (int i = 0; i < count; i++)
         {
-            final Node node = null == owner ? null : owner.blocks.get(engineHashes[i]);
-            if (null == node)
+            if (null == owner || !owner.blocks.containsKey(engineHashes[i]))
             {
                 status = EventStatus.BLOCK_NOT_FOUND;
             }
-            else
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final Node node = null == owner ? null : owner.blocks.get(engineHashes[i]);
+            if (null != node)
             {
                 final List<Node> held = heldSubtree(owner, node);
                 for (int j = held.size() - 1; j >= 0; j--)

@@ -1,6 +1,8 @@
 package io.kvindex.perf;
 
 import io.kvindex.index.BlockIndex;
+import io.kvindex.index.OffHeapBlockIndex;
+import io.kvindex.index.ReferenceBlockIndex;
 
 import java.lang.reflect.Method;
 
@@ -45,15 +47,11 @@ public final class IndexFactory
         switch (kind)
         {
             case OFF_HEAP:
-                // TODO when OffHeapBlockIndex lands, replace the next line with (one line, 120 columns):
-                // return new OffHeapBlockIndex(new OffHeapBlockIndex.Context()
-                //     .maxBlocks(maxBlocks).maxOwners(maxOwners));
-                return new TemporaryMapIndex(maxBlocks);
+                return new OffHeapBlockIndex(
+                    new OffHeapBlockIndex.Context().maxBlocks(Math.toIntExact(maxBlocks)).maxOwners(maxOwners));
 
             case REFERENCE:
-                // TODO when ReferenceBlockIndex lands, replace the next line with:
-                // return new ReferenceBlockIndex(Math.toIntExact(maxBlocks));
-                return new TemporaryMapIndex(maxBlocks);
+                return new ReferenceBlockIndex(Math.toIntExact(maxBlocks), maxOwners);
 
             default:
                 throw new IllegalArgumentException("unknown index kind '" + kind + "', expected " + OFF_HEAP +
