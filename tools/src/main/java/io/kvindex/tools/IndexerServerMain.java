@@ -2,7 +2,7 @@ package io.kvindex.tools;
 
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.kvindex.index.BlockIndex;
+import io.kvindex.index.OffHeapBlockIndex;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -44,7 +44,7 @@ public final class IndexerServerMain
     private final long startNs = System.nanoTime();
     private volatile int exitCode = EXIT_OK;
     private MediaDriver driver;
-    private BlockIndex index;
+    private OffHeapBlockIndex index;
     private Path dataDir;
     private boolean temporaryDataDir;
 
@@ -96,16 +96,17 @@ public final class IndexerServerMain
     }
 
     /**
-     * Create the block index. Returns null until the index implementation lands on this branch; the state lines then
-     * say "index: pending".
+     * Create the off-heap block index with the configured capacities.
      *
      * @param options the capacity settings.
-     * @param dataDir directory for the index's files.
-     * @return the index, or null while pending.
+     * @param dataDir directory for the index's files (unused until snapshots land).
+     * @return the index.
      */
-    static BlockIndex newIndex(final Options options, final Path dataDir)
+    static OffHeapBlockIndex newIndex(final Options options, final Path dataDir)
     {
-        return null;
+        return new OffHeapBlockIndex(new OffHeapBlockIndex.Context()
+            .maxBlocks(Math.toIntExact(options.maxBlocks()))
+            .maxOwners(options.maxOwners()));
     }
 
     private int runUntilStopped()
@@ -188,13 +189,13 @@ public final class IndexerServerMain
 
     private String indexState()
     {
-        final BlockIndex index = this.index;
+        final OffHeapBlockIndex index = this.index;
         if (null == index)
         {
-            return "index: pending";
+            return "index: not started";
         }
-        // Blocks and used bytes need totals that BlockIndex does not offer yet.
-        return "index: owners " + index.ownerCount();
+        return "index: owners " + index.ownerCount() + ", blocks " + index.liveBlocks() + ", memberships " +
+            index.memberships() + ", used " + index.usedBytes() + " B, reserved " + index.reservedBytes() + " B";
     }
 
     private void stop()

@@ -44,8 +44,9 @@ class IndexerServerMainTest
         assertEquals("", errors());
         assertTrue(output.contains("started: aeron dir " + aeronDir + ", data dir " + dataDir +
             ", capacity 5000 blocks, 4096 owners"), output);
-        assertTrue(output.contains("\nindex: pending\n"), output);
-        assertTrue(Pattern.compile("\nstatus: up \\d+\\.\\ds, index: pending\n").matcher(output).find(), output);
+        assertTrue(output.contains("\nindex: owners 0, blocks 0, memberships 0, used 40 B, reserved "), output);
+        assertTrue(Pattern.compile("\nstatus: up \\d+\\.\\ds, index: owners 0, blocks 0, ").matcher(output).find(),
+            output);
         assertTrue(output.contains("--exit-after-ms 400 elapsed, stopping"), output);
         assertTrue(output.endsWith("indexer-server stopped\n"), output);
         assertFalse(Files.exists(aeronDir), "media driver directory deleted on shutdown");
