@@ -43,6 +43,7 @@ public final class OffHeapBlockIndex implements BlockIndex
     private final IndexDumper dumper;
     private long membershipCount;
     private long queryRetries;
+    private long prefetchSink;
     private boolean epochAdvanced;
     @SuppressWarnings("unused")
     private volatile long reuseEpoch;
@@ -113,16 +114,24 @@ public final class OffHeapBlockIndex implements BlockIndex
     private int storeChain(
         final int slot, final int parent, final long[] engineHashes, final long[] localHashes, final int count)
     {
+        long sink = 0;
+        for (int i = 0; i < count; i++)
+        {
+            sink += engineToNode.touch(engineHashes[i], slot);
+        }
+        prefetchSink = sink;
+
         int node = parent;
+        boolean created = false;
         for (int i = 0; i < count; i++)
         {
             final long engineHash = engineHashes[i];
             final long localHash = localHashes[i];
-            int child = findChild(node, localHash);
-            final int existing = engineToNode.get(engineHash, slot);
-            if (0 != existing)
+            int child = created ? 0 : findChild(node, localHash);
+            final int position = engineToNode.find(engineHash, slot);
+            if (position >= 0)
             {
-                if (existing != child)
+                if (engineToNode.valueAt(position) != child)
                 {
                     return EventStatus.INVALID_BLOCK;
                 }
@@ -132,6 +141,7 @@ public final class OffHeapBlockIndex implements BlockIndex
                 if (0 == child)
                 {
                     child = createChild(node, localHash, engineHash, slot);
+                    created = true;
                 }
                 else if (memberships.has(child, slot))
                 {
@@ -141,7 +151,7 @@ public final class OffHeapBlockIndex implements BlockIndex
                 {
                     memberships.add(child, slot);
                 }
-                engineToNode.put(engineHash, slot, child);
+                engineToNode.putAt(-position - 1, engineHash, slot, child);
                 if (engineHash != records.canonicalHash(child))
                 {
                     nodeToEngine.put(membershipKey(slot, child), engineHash);

@@ -73,7 +73,7 @@ final class PairKeyTable
         {
             return false;
         }
-        if (needed * 4 <= (mask + 1L) * 3)
+        if (needed * 2 <= (mask + 1L)) // at most half full: at 3/4 linear probing halved the Stored rate
         {
             return true;
         }
@@ -116,6 +116,58 @@ final class PairKeyTable
             index = (index + 1) & mask;
         }
         return 0;
+    }
+
+    /**
+     * Read the home slot of a key so that its cache line is on its way before {@link #get} needs it; a loop of
+     * these over a whole event lets the CPU overlap the misses that one lookup after another would serialise.
+     *
+     * @return a value to fold into a sink, so the read is not optimised away.
+     */
+    long touch(final long hash, final int tag)
+    {
+        return buffer.getLong(slot(hash, tag, mask) * ENTRY_LENGTH + HASH_OFFSET);
+    }
+
+    /**
+     * Writer's probe for a key: where it is, or where it would go.
+     *
+     * @return the entry index when present, else {@code -(index of the free slot) - 1}.
+     */
+    int find(final long hash, final int tag)
+    {
+        final UnsafeBuffer buffer = this.buffer;
+        int index = slot(hash, tag, mask);
+        while (true)
+        {
+            final int offset = index * ENTRY_LENGTH;
+            if (0 == buffer.getInt(offset + VALUE_OFFSET))
+            {
+                return -index - 1;
+            }
+            if (buffer.getLong(offset + HASH_OFFSET) == hash && buffer.getInt(offset + TAG_OFFSET) == tag)
+            {
+                return index;
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    /**
+     * Value of the entry at an index returned by {@link #find}.
+     */
+    int valueAt(final int index)
+    {
+        return buffer.getInt(index * ENTRY_LENGTH + VALUE_OFFSET);
+    }
+
+    /**
+     * Insert at the free slot {@link #find} returned, with no change to this table in between.
+     */
+    void putAt(final int freeSlot, final long hash, final int tag, final int value)
+    {
+        write(buffer, freeSlot * ENTRY_LENGTH, hash, tag, value);
+        size++;
     }
 
     /**
@@ -238,7 +290,7 @@ final class PairKeyTable
 
     private static int capacityFor(final long entries)
     {
-        final long wanted = Math.max(MIN_CAPACITY, (entries * 4 + 2) / 3 + 1);
+        final long wanted = Math.max(MIN_CAPACITY, entries * 2 + 1);
         return BitUtil.findNextPositivePowerOfTwo((int)Math.min(wanted, 1 << 30));
     }
 
