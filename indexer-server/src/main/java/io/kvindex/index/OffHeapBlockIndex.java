@@ -602,8 +602,28 @@ public final class OffHeapBlockIndex implements BlockIndex
      */
     public long usedBytes()
     {
-        return (records.live() + 1L) * NodeRecords.RECORD_LENGTH +
-            (branches.size() + engineToNode.size()) * PairKeyTable.ENTRY_LENGTH +
+        return usedNodeBytes() + usedMembershipBytes();
+    }
+
+    /**
+     * The node share of {@link #usedBytes()}: node records in use (the root included) and branch-point entries.
+     *
+     * @return bytes for blocks, whoever holds them.
+     */
+    public long usedNodeBytes()
+    {
+        return (records.live() + 1L) * NodeRecords.RECORD_LENGTH + branches.size() * PairKeyTable.ENTRY_LENGTH;
+    }
+
+    /**
+     * The membership share of {@link #usedBytes()}: engine-hash lookups, engine hashes that differ from a node's
+     * first owner's, and membership words of owner slots above 63.
+     *
+     * @return bytes for (owner, block) pairs.
+     */
+    public long usedMembershipBytes()
+    {
+        return engineToNode.size() * PairKeyTable.ENTRY_LENGTH +
             (nodeToEngine.size() + overflow.size()) * LongLongTable.ENTRY_LENGTH;
     }
 

@@ -77,6 +77,90 @@ class OffHeapBlockIndexTest
     }
 
     @Test
+    void shouldServeFourThousandOwnersWithQueriesThatCostThePathNotTheFleet()
+    {
+        final int owners = 4096;
+        final OverlapScores wide = new OverlapScores(owners);
+        try (OffHeapBlockIndex fleet = new OffHeapBlockIndex(
+            new OffHeapBlockIndex.Context().maxBlocks(200_000).maxOwners(owners)))
+        {
+            final long[] shared = chain(3, 8);
+            for (int worker = 0; worker < owners; worker++)
+            {
+                final long[] local = shared.clone();
+                local[4 + worker % 4] = 7_000_000L + worker;
+                assertEquals(EventStatus.OK, fleet.store(worker, worker % 2, false, 0, local, local, 8));
+            }
+            assertEquals(owners, fleet.ownerCount());
+
+            fleet.findMatches(shared, 8, wide);
+            assertEquals(owners, wide.size());
+            for (int i = 0; i < wide.size(); i++)
+            {
+                assertEquals(4 + wide.workerId(i) % 4, wide.matchedBlocks(i));
+                assertEquals(8, wide.treeSize(i));
+            }
+
+            final long[] mine = shared.clone();
+            mine[4] = 7_000_000L + 4092;
+            fleet.findMatches(mine, 8, wide);
+            assertEquals(owners, wide.size());
+            assertEquals(8, wide.matchedBlocks(4092, 0));
+
+            for (int worker = 0; worker < owners; worker++)
+            {
+                assertEquals(EventStatus.OK, fleet.removeWorker(worker));
+            }
+            assertEquals(0, fleet.liveBlocks());
+            assertEquals(0, fleet.ownerCount());
+        }
+    }
+
+    @Test
+    void shouldCountEveryOutcomeByEventType()
+    {
+        final long[] local = chain(9, 4);
+        index.store(1, 0, false, 0, local, local, 4);
+        index.store(1, 0, true, 12345, local, local, 4);
+        index.store(1, 0, false, 0, new long[]{ local[1] }, new long[]{ 99 }, 1);
+        index.remove(1, 0, new long[]{ local[3], 777 }, 2);
+        index.remove(1, 0, new long[]{ local[2] }, 1);
+        index.clear(1);
+        index.removeWorker(1);
+        index.removeWorker(1);
+
+        final EventCounters counters = index.counters();
+        assertEquals(1, counters.get(EventType.STORED, EventStatus.OK));
+        assertEquals(1, counters.get(EventType.STORED, EventStatus.PARENT_BLOCK_NOT_FOUND));
+        assertEquals(1, counters.get(EventType.STORED, EventStatus.INVALID_BLOCK));
+        assertEquals(1, counters.get(EventType.REMOVED, EventStatus.BLOCK_NOT_FOUND));
+        assertEquals(1, counters.get(EventType.REMOVED, EventStatus.OK));
+        assertEquals(1, counters.get(EventType.CLEARED, EventStatus.OK));
+        assertEquals(1, counters.get(EventType.REMOVE_WORKER, EventStatus.OK));
+        assertEquals(1, counters.get(EventType.REMOVE_WORKER, EventStatus.BLOCK_NOT_FOUND));
+        assertEquals(3, counters.total(EventType.STORED));
+    }
+
+    @Test
+    void shouldRefuseStoresWhenFullAndCountThem()
+    {
+        try (OffHeapBlockIndex small = new OffHeapBlockIndex(new OffHeapBlockIndex.Context().maxBlocks(10)))
+        {
+            final long[] local = chain(5, 12);
+            assertEquals(EventStatus.CAPACITY_EXCEEDED, small.store(1, 0, false, 0, local, local, 12));
+            assertEquals(0, small.liveBlocks());
+            assertEquals(EventStatus.OK, small.store(1, 0, false, 0, local, local, 10));
+            assertEquals(EventStatus.CAPACITY_EXCEEDED, small.store(2, 0, false, 0, local, local, 11));
+            assertEquals(EventStatus.OK, small.store(2, 0, false, 0, local, local, 10));
+            assertEquals(2, small.counters().get(EventType.STORED, EventStatus.CAPACITY_EXCEEDED));
+            assertEquals(10, small.liveBlocks());
+            small.findMatches(local, 12, scores);
+            assertEquals(10, scores.matchedBlocks(1, 0));
+            assertEquals(10, scores.matchedBlocks(2, 0));
+        }
+    }
+
+    @Test
     void shouldReturnToTheEmptyFootprintAfterALongRandomRun()
     {
         final long empty = index.usedBytes();

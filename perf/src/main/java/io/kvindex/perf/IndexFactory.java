@@ -21,6 +21,12 @@ public final class IndexFactory
     /** Statistic: off-heap bytes in use. */
     public static final String USED_BYTES = "usedBytes";
 
+    /** Statistic: off-heap bytes in use for nodes (records and branch-point entries). */
+    public static final String USED_NODE_BYTES = "usedNodeBytes";
+
+    /** Statistic: off-heap bytes in use for memberships (engine-hash lookups and overflow words). */
+    public static final String USED_MEMBERSHIP_BYTES = "usedMembershipBytes";
+
     /** Statistic: off-heap bytes reserved. */
     public static final String RESERVED_BYTES = "reservedBytes";
 

@@ -32,6 +32,8 @@ public final class MemoryFootprint
         String kind;
         long offHeapUsed;
         long offHeapReserved;
+        long nodeBytes;
+        long membershipBytes;
         long heapBytes;
         long populateNanos;
         long bytes;
@@ -87,6 +89,8 @@ public final class MemoryFootprint
             result.heapBytes = settledHeapUsed() - before;
             result.offHeapUsed = IndexFactory.stat(index, IndexFactory.USED_BYTES);
             result.offHeapReserved = IndexFactory.stat(index, IndexFactory.RESERVED_BYTES);
+            result.nodeBytes = IndexFactory.stat(index, IndexFactory.USED_NODE_BYTES);
+            result.membershipBytes = IndexFactory.stat(index, IndexFactory.USED_MEMBERSHIP_BYTES);
             check(kind, "liveBlocks", IndexFactory.stat(index, IndexFactory.LIVE_BLOCKS), workload.liveBlocks());
             check(kind, "memberships", IndexFactory.stat(index, IndexFactory.MEMBERSHIPS), workload.memberships());
             Reference.reachabilityFence(index);
@@ -141,6 +145,17 @@ public final class MemoryFootprint
                 workload.liveBlocks(), workload.memberships(), orNa(r.offHeapUsed), orNa(r.offHeapReserved),
                 r.heapBytes, r.bytesPerBlock, r.bytesPerMembership, r.populateNanos / 1e9);
         }
+        for (final Result r : results)
+        {
+            if (r.nodeBytes >= 0)
+            {
+                System.out.printf(Locale.ROOT, "%s split: %.1f B per block (node records and branch entries), " +
+                    "%.1f B per membership (engine-hash lookups, overflow words); reserved %.1f B per block%n",
+                    r.kind, (double)r.nodeBytes / workload.liveBlocks(),
+                    (double)r.membershipBytes / workload.memberships(),
+                    (double)r.offHeapReserved / workload.liveBlocks());
+            }
+        }
         System.out.println("populate: one untimed pass including JIT warm-up, not a benchmark");
         final double ratio = ratio(results);
         if (ratio > 0)
@@ -164,6 +179,8 @@ public final class MemoryFootprint
             sb.append(",\"").append(r.kind).append("\":{")
                 .append("\"offHeapUsedBytes\":").append(r.offHeapUsed)
                 .append(",\"offHeapReservedBytes\":").append(r.offHeapReserved)
+                .append(",\"nodeBytesPerBlock\":").append(perUnit(r.nodeBytes, workload.liveBlocks()))
+                .append(",\"membershipBytesPerMembership\":").append(perUnit(r.membershipBytes, workload.memberships()))
                 .append(",\"heapBytes\":").append(r.heapBytes)
                 .append(",\"bytes\":").append(r.bytes)
                 .append(",\"bytesPerBlock\":").append(String.format(Locale.ROOT, "%.2f", r.bytesPerBlock))
@@ -175,6 +192,11 @@ public final class MemoryFootprint
         sb.append(",\"referenceToOffHeapRatio\":")
             .append(ratio > 0 ? String.format(Locale.ROOT, "%.3f", ratio) : "null");
         return sb.append('}').toString();
+    }
+
+    private static String perUnit(final long bytes, final long units)
+    {
+        return bytes < 0 ? "null" : String.format(Locale.ROOT, "%.2f", (double)bytes / units);
     }
 
     private static double ratio(final List<Result> results)
