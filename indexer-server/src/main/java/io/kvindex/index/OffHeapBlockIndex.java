@@ -42,7 +42,6 @@ public final class OffHeapBlockIndex implements BlockIndex
     private final EventCounters counters = new EventCounters();
     private final IndexDumper dumper;
     private long membershipCount;
-    private long queryRetries;
     private long prefetchSink;
     private boolean epochAdvanced;
     @SuppressWarnings("unused")
@@ -437,7 +436,7 @@ public final class OffHeapBlockIndex implements BlockIndex
             {
                 return;
             }
-            queryRetries++;
+            scores.countRetry();
         }
         scores.reset();
     }
@@ -646,16 +645,6 @@ public final class OffHeapBlockIndex implements BlockIndex
     public long branchEntries()
     {
         return branches.size();
-    }
-
-    /**
-     * Queries that had to run again because the writer reused memory under them.
-     *
-     * @return retries, as seen by the calling thread (approximate across threads).
-     */
-    public long queryRetries()
-    {
-        return queryRetries;
     }
 
     /**

@@ -12,6 +12,7 @@ public final class OverlapScores
     private final long[] treeSizes;
     private final long[] scratchWords;
     private int size;
+    private long retries;
 
     /**
      * A holder for up to {@code maxOwners} entries.
@@ -133,6 +134,22 @@ public final class OverlapScores
             }
         }
         return 0;
+    }
+
+    /**
+     * Queries through this holder that ran again because the index's writer reused memory under them; a query
+     * that could not finish steadily in a few attempts answers with no entries (an under-count, never more).
+     *
+     * @return retries since this holder was made.
+     */
+    public long retries()
+    {
+        return retries;
+    }
+
+    void countRetry()
+    {
+        retries++;
     }
 
     long[] scratchWords()
