@@ -13,9 +13,10 @@ public final class OverlapScores
     private final long[] scratchWords;
     private int size;
     private long retries;
+    private boolean truncated;
 
     /**
-     * A holder for up to {@code maxOwners} entries.
+     * A holder for up to {@code maxOwners} entries; entries beyond it are dropped and {@link #truncated()} says so.
      *
      * @param maxOwners the most owners an index may report.
      */
@@ -34,6 +35,18 @@ public final class OverlapScores
     public void reset()
     {
         size = 0;
+        truncated = false;
+    }
+
+    /**
+     * Whether the last query had more owners to report than this holder's capacity; size it to the index's
+     * owner capacity to never lose one.
+     *
+     * @return true when entries were dropped.
+     */
+    public boolean truncated()
+    {
+        return truncated;
     }
 
     /**
@@ -46,6 +59,11 @@ public final class OverlapScores
      */
     public void add(final long workerId, final int dpRank, final int blocks, final long treeSize)
     {
+        if (size == workerIds.length)
+        {
+            truncated = true;
+            return;
+        }
         final int i = size++;
         workerIds[i] = workerId;
         dpRanks[i] = dpRank;

@@ -117,6 +117,23 @@ class OffHeapBlockIndexTest
     }
 
     @Test
+    void shouldFlagAResultHolderTooSmallForTheOwners()
+    {
+        final long[] local = chain(4, 3);
+        for (int worker = 0; worker < 5; worker++)
+        {
+            index.store(worker, 0, false, 0, local, local, 3);
+        }
+        final OverlapScores small = new OverlapScores(3);
+        index.findMatches(local, 3, small);
+        assertEquals(3, small.size());
+        assertTrue(small.truncated());
+        index.findMatches(local, 3, scores);
+        assertEquals(5, scores.size());
+        assertTrue(!scores.truncated());
+    }
+
+    @Test
     void shouldCountEveryOutcomeByEventType()
     {
         final long[] local = chain(9, 4);
