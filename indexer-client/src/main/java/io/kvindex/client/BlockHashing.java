@@ -42,6 +42,19 @@ public final class BlockHashing
     }
 
     /**
+     * As {@link #loraSeed(String)} from the name's UTF-8 bytes, without allocating.
+     *
+     * @param utf8   buffer holding the name.
+     * @param offset index of the name's first byte.
+     * @param length length of the name in bytes; 0 keeps 1337.
+     * @return the seed to hash that adapter's blocks with.
+     */
+    public static long loraSeed(final byte[] utf8, final int offset, final int length)
+    {
+        return 0 == length ? SEED : SEED + UNSEEDED.hashBytes(utf8, offset, length);
+    }
+
+    /**
      * XXH3-64 with seed 1337 of raw bytes, for golden-vector checks.
      *
      * @param bytes the input.
@@ -118,6 +131,53 @@ public final class BlockHashing
         for (int i = 0; i < HEX_DIGITS_PER_LONG; i++)
         {
             value = (value << 4) | hexValue(extraKey.charAt(i));
+        }
+        return value;
+    }
+
+    /**
+     * As {@link #isMultimodalExtraKey(String)} over ASCII bytes, without allocating.
+     *
+     * @param ascii  buffer holding the entry.
+     * @param offset index of the entry's first byte.
+     * @param length length of the entry in bytes.
+     * @return true when {@link #multimodalHashFromExtraKey(byte[], int, int)} accepts it.
+     */
+    public static boolean isMultimodalExtraKey(final byte[] ascii, final int offset, final int length)
+    {
+        if (length != EXTRA_KEY_LENGTH)
+        {
+            return false;
+        }
+        for (int i = 0; i < EXTRA_KEY_LENGTH; i++)
+        {
+            if (hexValue((char)(ascii[offset + i] & 0xFF)) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * As {@link #multimodalHashFromExtraKey(String)} over ASCII bytes, without allocating.
+     *
+     * @param ascii  buffer holding 64 hex digits.
+     * @param offset index of the entry's first byte.
+     * @param length length of the entry in bytes.
+     * @return the hash, unsigned in a long.
+     * @throws IllegalArgumentException when the entry is not 64 hex digits.
+     */
+    public static long multimodalHashFromExtraKey(final byte[] ascii, final int offset, final int length)
+    {
+        if (!isMultimodalExtraKey(ascii, offset, length))
+        {
+            throw new IllegalArgumentException("multimodal extra key must be " + EXTRA_KEY_LENGTH + " hex digits");
+        }
+        long value = 0;
+        for (int i = 0; i < HEX_DIGITS_PER_LONG; i++)
+        {
+            value = (value << 4) | hexValue((char)(ascii[offset + i] & 0xFF));
         }
         return value;
     }

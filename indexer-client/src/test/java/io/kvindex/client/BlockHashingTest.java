@@ -131,4 +131,26 @@ class BlockHashingTest
         assertTrue(ex.getMessage().length() < 200, ex.getMessage());
         assertTrue(ex.getMessage().contains("length 10000"), ex.getMessage());
     }
+
+    @Test
+    void shouldComputeSameLoraSeedFromBytesAsFromString()
+    {
+        final String name = "adapter-\u00e9";
+        final byte[] utf8 = ("xx" + name).getBytes(StandardCharsets.UTF_8);
+        assertEquals(BlockHashing.loraSeed(name), BlockHashing.loraSeed(utf8, 2, utf8.length - 2));
+        assertEquals(BlockHashing.SEED, BlockHashing.loraSeed(utf8, 0, 0));
+    }
+
+    @Test
+    void shouldParseExtraKeyFromBytesAsFromString()
+    {
+        final String key = "FEDCBA9876543210" + "0123456789abcdef".repeat(3);
+        final byte[] ascii = (" " + key).getBytes(StandardCharsets.US_ASCII);
+        assertTrue(BlockHashing.isMultimodalExtraKey(ascii, 1, 64));
+        assertEquals(
+            BlockHashing.multimodalHashFromExtraKey(key), BlockHashing.multimodalHashFromExtraKey(ascii, 1, 64));
+        assertFalse(BlockHashing.isMultimodalExtraKey(ascii, 0, 64));
+        assertFalse(BlockHashing.isMultimodalExtraKey(ascii, 1, 63));
+        assertThrows(IllegalArgumentException.class, () -> BlockHashing.multimodalHashFromExtraKey(ascii, 0, 64));
+    }
 }

@@ -1,0 +1,311 @@
+package io.kvindex.server.feed;
+
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import zmq.Msg;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One engine's KV-event stream over a ZMQ SUB socket ({@code spec/engine-events.md}): messages of three frames
+ * (topic, 8-byte big-endian seq, msgpack payload), decoded and applied for the owner {@code (workerId, dpRank)}.
+ * Drained by {@link #doWork()} from the index's writer thread: never blocks, at most a limit of messages per call.
+ * Tracks the seq (gaps, restarts, late join are counted; the replay protocol comes later).
+ */
+public final class ZmqEngineFeed implements AutoCloseable
+{
+    /** Most messages drained per {@link #doWork()}. */
+    public static final int DEFAULT_DRAIN_LIMIT = 64;
+
+    /** Largest payload accepted, in bytes; larger messages are dropped and counted. */
+    public static final int DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+
+    private static final int FRAMES_CAUSE = DecodeStatus.COUNT;
+    private static final int OVERSIZED_CAUSE = DecodeStatus.COUNT + 1;
+    private static final long LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final ZMQ.Socket socket;
+    private final long workerId;
+    private final int dpRank;
+    private final int maxPayload;
+    private final KvEventBatchDecoder decoder;
+    private final EngineEventApplier applier;
+    private final DecodedBatch batch = new DecodedBatch();
+    private final RateLimitedLog log;
+    private final byte[] seqBytes = new byte[Long.BYTES];
+    private byte[] payload = new byte[64 * 1024];
+    private boolean seenSeq;
+    private long lastSeq = -1;
+    private long messages;
+    private long malformedFrames;
+    private long oversized;
+    private long seqGaps;
+    private long missedBatches;
+    private long seqRestarts;
+    private long lateJoins;
+
+    /**
+     * Open the SUB socket: connect to an engine that binds (the usual case) or bind for engines that connect.
+     *
+     * @param context  the ZMQ context, owned by the caller.
+     * @param endpoint e.g. {@code tcp://10.0.0.5:5557}.
+     * @param bind     true to bind the endpoint instead of connecting to it.
+     * @param topic    topic prefix to subscribe to, often empty.
+     * @param workerId the engine's worker id.
+     * @param dpRank   the rank registered for this stream; a rank in a batch overrides it.
+     * @param decoder  this feed's decoder.
+     * @param applier  this feed's applier.
+     */
+    public ZmqEngineFeed(
+        final ZContext context,
+        final String endpoint,
+        final boolean bind,
+        final String topic,
+        final long workerId,
+        final int dpRank,
+        final KvEventBatchDecoder decoder,
+        final EngineEventApplier applier)
+    {
+        this.workerId = workerId;
+        this.dpRank = dpRank;
+        this.maxPayload = DEFAULT_MAX_PAYLOAD;
+        this.decoder = decoder;
+        this.applier = applier;
+        this.log = new RateLimitedLog("engine feed " + endpoint, DecodeStatus.COUNT + 2, LOG_INTERVAL_NS,
+            System::nanoTime);
+        socket = context.createSocket(SocketType.SUB);
+        socket.setLinger(0);
+        socket.setMaxMsgSize(DEFAULT_MAX_PAYLOAD + 1024L);
+        socket.subscribe(topic.getBytes(StandardCharsets.UTF_8));
+        if (bind)
+        {
+            socket.bind(endpoint);
+        }
+        else
+        {
+            socket.connect(endpoint);
+        }
+    }
+
+    /**
+     * Drain up to {@link #DEFAULT_DRAIN_LIMIT} messages without blocking.
+     *
+     * @return number of messages taken from the socket.
+     */
+    public int doWork()
+    {
+        int work = 0;
+        while (work < DEFAULT_DRAIN_LIMIT)
+        {
+            final Msg topic = socket.recvMsg(ZMQ.DONTWAIT);
+            if (null == topic)
+            {
+                break;
+            }
+            work++;
+            onMessage(topic);
+        }
+        return work;
+    }
+
+    private void onMessage(final Msg topic)
+    {
+        messages++;
+        Msg seqFrame = null;
+        Msg payloadFrame = null;
+        int frames = 1;
+        boolean more = topic.hasMore();
+        while (more)
+        {
+            final Msg frame = socket.recvMsg(ZMQ.DONTWAIT);
+            if (null == frame)
+            {
+                break;
+            }
+            frames++;
+            seqFrame = 2 == frames ? frame : seqFrame;
+            payloadFrame = 3 == frames ? frame : payloadFrame;
+            more = frame.hasMore();
+        }
+        if (3 != frames || Long.BYTES != seqFrame.size())
+        {
+            malformedFrames++;
+            log.onError(FRAMES_CAUSE, "message without exactly 3 frames and an 8-byte seq");
+            return;
+        }
+        final int length = payloadFrame.size();
+        if (length > maxPayload)
+        {
+            oversized++;
+            log.onError(OVERSIZED_CAUSE, "payload over the size limit");
+            return;
+        }
+        seqFrame.getBytes(0, seqBytes, 0, Long.BYTES);
+        long seq = 0;
+        for (int i = 0; i < Long.BYTES; i++)
+        {
+            seq = (seq << 8) | (seqBytes[i] & 0xFF);
+        }
+        onBatch(seq, payloadFrame, length);
+    }
+
+    private void onBatch(final long seq, final Msg payloadFrame, final int length)
+    {
+        trackSeq(seq);
+        if (length > payload.length)
+        {
+            payload = new byte[Math.max(length, payload.length * 2)];
+        }
+        payloadFrame.getBytes(0, payload, 0, length);
+        final int status = decoder.decode(payload, 0, length, batch);
+        if (DecodeStatus.OK != status)
+        {
+            log.onError(status, DecodeStatus.name(status));
+            return;
+        }
+        for (int e = 0, n = batch.eventCount(); e < n; e++)
+        {
+            final int eventStatus = batch.status(e);
+            if (DecodeStatus.OK != eventStatus)
+            {
+                log.onError(eventStatus, DecodeStatus.name(eventStatus));
+            }
+        }
+        applier.apply(batch, workerId, dpRank);
+    }
+
+    private void trackSeq(final long seq)
+    {
+        if (!seenSeq)
+        {
+            seenSeq = true;
+            lateJoins += 0 != seq ? 1 : 0;
+        }
+        else if (seq == lastSeq + 1)
+        {
+            lastSeq = seq;
+            return;
+        }
+        else if (Long.compareUnsigned(seq, lastSeq) > 0)
+        {
+            seqGaps++;
+            missedBatches += seq - lastSeq - 1;
+        }
+        else
+        {
+            seqRestarts++;
+        }
+        lastSeq = seq;
+    }
+
+    /**
+     * The seq of the last batch received, -1 before the first.
+     *
+     * @return the last seq.
+     */
+    public long lastSeq()
+    {
+        return lastSeq;
+    }
+
+    /**
+     * Messages received, well-formed or not.
+     *
+     * @return the count.
+     */
+    public long messages()
+    {
+        return messages;
+    }
+
+    /**
+     * Messages dropped for a frame count other than 3 or a seq frame other than 8 bytes.
+     *
+     * @return the count.
+     */
+    public long malformedFrames()
+    {
+        return malformedFrames;
+    }
+
+    /**
+     * Messages dropped for a payload over the limit.
+     *
+     * @return the count.
+     */
+    public long oversized()
+    {
+        return oversized;
+    }
+
+    /**
+     * Times the seq jumped forward by more than one.
+     *
+     * @return the count.
+     */
+    public long seqGaps()
+    {
+        return seqGaps;
+    }
+
+    /**
+     * Batches skipped over by seq gaps.
+     *
+     * @return the count.
+     */
+    public long missedBatches()
+    {
+        return missedBatches;
+    }
+
+    /**
+     * Times the seq went back (an engine restart).
+     *
+     * @return the count.
+     */
+    public long seqRestarts()
+    {
+        return seqRestarts;
+    }
+
+    /**
+     * 1 when the first batch seen had a seq above 0 (the feed joined late), else 0.
+     *
+     * @return the count.
+     */
+    public long lateJoins()
+    {
+        return lateJoins;
+    }
+
+    /**
+     * The feed's decoder, for its counters.
+     *
+     * @return the decoder.
+     */
+    public KvEventBatchDecoder decoder()
+    {
+        return decoder;
+    }
+
+    /**
+     * The feed's applier, for its counters.
+     *
+     * @return the applier.
+     */
+    public EngineEventApplier applier()
+    {
+        return applier;
+    }
+
+    /**
+     * Close the socket; the context stays the caller's.
+     */
+    @Override
+    public void close()
+    {
+        socket.close();
+    }
+}
