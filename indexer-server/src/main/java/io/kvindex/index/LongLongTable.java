@@ -1,7 +1,5 @@
 package io.kvindex.index;
 
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -28,7 +26,6 @@ final class LongLongTable
     static final int KEY_OFFSET = 0;
     static final int VALUE_OFFSET = 8;
 
-    private static final int MIN_CAPACITY = 1024;
     private static final int READ_ATTEMPTS = 8;
 
     private final long maxEntries;
@@ -40,8 +37,8 @@ final class LongLongTable
     LongLongTable(final long expectedEntries, final long maxEntries)
     {
         this.maxEntries = maxEntries;
-        this.initialCapacity = capacityFor(Math.min(expectedEntries, maxEntries));
-        this.buffer = allocate(initialCapacity);
+        this.initialCapacity = TableSizing.capacityFor(Math.min(expectedEntries, maxEntries));
+        this.buffer = TableSizing.allocate(initialCapacity, ENTRY_LENGTH);
         this.mask = initialCapacity - 1;
     }
 
@@ -67,23 +64,14 @@ final class LongLongTable
      */
     boolean ensureCapacity(final int additional)
     {
-        final long needed = size + additional;
-        if (needed > maxEntries)
+        final int growth = TableSizing.growth(size, additional, maxEntries, mask + 1L, ENTRY_LENGTH);
+        if (TableSizing.FITS == growth || TableSizing.REFUSED == growth)
         {
-            return false;
-        }
-        if (needed * 4 <= (mask + 1L) * 3)
-        {
-            return true;
-        }
-        final long newCapacity = capacityFor(needed);
-        if (newCapacity * ENTRY_LENGTH > Integer.MAX_VALUE)
-        {
-            return false;
+            return TableSizing.FITS == growth;
         }
         try
         {
-            rehash((int)newCapacity);
+            rehash(growth);
             return true;
         }
         catch (final OutOfMemoryError ex)
@@ -91,6 +79,7 @@ final class LongLongTable
             return false;
         }
     }
+
 
     /**
      * Writer's lookup.
@@ -211,7 +200,7 @@ final class LongLongTable
      */
     void reset()
     {
-        buffer = allocate(initialCapacity);
+        buffer = TableSizing.allocate(initialCapacity, ENTRY_LENGTH);
         mask = initialCapacity - 1;
         size = 0;
     }
@@ -244,7 +233,7 @@ final class LongLongTable
     {
         final UnsafeBuffer oldBuffer = buffer;
         final int oldCapacity = mask + 1;
-        final UnsafeBuffer newBuffer = allocate(newCapacity);
+        final UnsafeBuffer newBuffer = TableSizing.allocate(newCapacity, ENTRY_LENGTH);
         final int newMask = newCapacity - 1;
         for (int i = 0; i < oldCapacity; i++)
         {
@@ -275,16 +264,5 @@ final class LongLongTable
         long h = key * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         return (int)h & mask;
-    }
-
-    private static int capacityFor(final long entries)
-    {
-        final long wanted = Math.max(MIN_CAPACITY, (entries * 4 + 2) / 3 + 1);
-        return BitUtil.findNextPositivePowerOfTwo((int)Math.min(wanted, 1 << 30));
-    }
-
-    private static UnsafeBuffer allocate(final int capacity)
-    {
-        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * ENTRY_LENGTH, 64));
     }
 }

@@ -1,7 +1,5 @@
 package io.kvindex.index;
 
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -30,7 +28,6 @@ final class PairKeyTable
     static final int TAG_OFFSET = 8;
     static final int VALUE_OFFSET = 12;
 
-    private static final int MIN_CAPACITY = 1024;
 
     private final long maxEntries;
     private final int initialCapacity;
@@ -41,8 +38,8 @@ final class PairKeyTable
     PairKeyTable(final long expectedEntries, final long maxEntries)
     {
         this.maxEntries = maxEntries;
-        this.initialCapacity = capacityFor(Math.min(expectedEntries, maxEntries));
-        this.buffer = allocate(initialCapacity);
+        this.initialCapacity = TableSizing.capacityFor(Math.min(expectedEntries, maxEntries));
+        this.buffer = TableSizing.allocate(initialCapacity, ENTRY_LENGTH);
         this.mask = initialCapacity - 1;
     }
 
@@ -68,23 +65,14 @@ final class PairKeyTable
      */
     boolean ensureCapacity(final int additional)
     {
-        final long needed = size + additional;
-        if (needed > maxEntries)
+        final int growth = TableSizing.growth(size, additional, maxEntries, mask + 1L, ENTRY_LENGTH);
+        if (TableSizing.FITS == growth || TableSizing.REFUSED == growth)
         {
-            return false;
-        }
-        if (needed * 2 <= (mask + 1L)) // at most half full: at 3/4 linear probing halved the Stored rate
-        {
-            return true;
-        }
-        final long newCapacity = capacityFor(needed);
-        if (newCapacity * ENTRY_LENGTH > Integer.MAX_VALUE)
-        {
-            return false;
+            return TableSizing.FITS == growth;
         }
         try
         {
-            rehash((int)newCapacity);
+            rehash(growth);
             return true;
         }
         catch (final OutOfMemoryError ex)
@@ -92,6 +80,7 @@ final class PairKeyTable
             return false;
         }
     }
+
 
     /**
      * Value for a key, or 0. Safe to call from reader threads; the answer must be verified by the caller.
@@ -217,7 +206,7 @@ final class PairKeyTable
      */
     void reset()
     {
-        buffer = allocate(initialCapacity);
+        buffer = TableSizing.allocate(initialCapacity, ENTRY_LENGTH);
         mask = initialCapacity - 1;
         size = 0;
     }
@@ -251,7 +240,7 @@ final class PairKeyTable
     {
         final UnsafeBuffer oldBuffer = buffer;
         final int oldCapacity = mask + 1;
-        final UnsafeBuffer newBuffer = allocate(newCapacity);
+        final UnsafeBuffer newBuffer = TableSizing.allocate(newCapacity, ENTRY_LENGTH);
         final int newMask = newCapacity - 1;
         for (int i = 0; i < oldCapacity; i++)
         {
@@ -286,16 +275,5 @@ final class PairKeyTable
         long h = (hash ^ (tag * 0xC2B2AE3D27D4EB4FL)) * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         return (int)h & mask;
-    }
-
-    private static int capacityFor(final long entries)
-    {
-        final long wanted = Math.max(MIN_CAPACITY, entries * 2 + 1);
-        return BitUtil.findNextPositivePowerOfTwo((int)Math.min(wanted, 1 << 30));
-    }
-
-    private static UnsafeBuffer allocate(final int capacity)
-    {
-        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * ENTRY_LENGTH, 64));
     }
 }
