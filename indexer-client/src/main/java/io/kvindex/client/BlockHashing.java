@@ -42,6 +42,19 @@ public final class BlockHashing
     }
 
     /**
+     * The LoRA seed from the name's UTF-8 bytes, without allocating: as {@link #loraSeed(String)}.
+     *
+     * @param utf8   buffer holding the name.
+     * @param offset index of the first byte.
+     * @param length number of bytes; 0 gives 1337.
+     * @return the seed to hash that adapter's blocks with.
+     */
+    public static long loraSeed(final byte[] utf8, final int offset, final int length)
+    {
+        return length == 0 ? SEED : SEED + UNSEEDED.hashBytes(utf8, offset, length);
+    }
+
+    /**
      * XXH3-64 with seed 1337 of raw bytes, for golden-vector checks.
      *
      * @param bytes the input.
