@@ -11,6 +11,7 @@ import io.kvindex.client.codecs.ConnectResponseDecoder;
 import io.kvindex.client.codecs.ConnectStatus;
 import io.kvindex.client.codecs.MessageHeaderDecoder;
 import io.kvindex.client.codecs.OverlapResponseDecoder;
+import io.kvindex.client.codecs.QueryStatus;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -640,7 +641,7 @@ public final class IndexerClient implements AutoCloseable
         {
             return;
         }
-        if (ConnectStatus.OK == connectDecoder.status())
+        if (ConnectStatus.OK.value() == connectDecoder.statusRaw())
         {
             sessionId = connectDecoder.sessionId();
             state = ConnectionState.CONNECTED;
@@ -660,7 +661,7 @@ public final class IndexerClient implements AutoCloseable
             return;
         }
         answeredCount++;
-        final OverlapStatus status = toStatus(overlapDecoder.status());
+        final OverlapStatus status = toStatus(overlapDecoder.statusRaw());
         if (OverlapStatus.OK == status)
         {
             final OverlapResult result = pending.result(slot);
@@ -679,21 +680,21 @@ public final class IndexerClient implements AutoCloseable
         complete(slot, status);
     }
 
-    private static OverlapStatus toStatus(final io.kvindex.client.codecs.QueryStatus status)
+    private static OverlapStatus toStatus(final short status)
     {
-        switch (status)
+        if (QueryStatus.OK.value() == status)
         {
-            case OK:
-                return OverlapStatus.OK;
-            case UNKNOWN_INDEX:
-                return OverlapStatus.UNKNOWN_INDEX;
-            case BAD_REQUEST:
-                return OverlapStatus.BAD_REQUEST;
-            case OVERLOAD:
-                return OverlapStatus.OVERLOAD;
-            default:
-                return OverlapStatus.SERVER_ERROR;
+            return OverlapStatus.OK;
         }
+        if (QueryStatus.UNKNOWN_INDEX.value() == status)
+        {
+            return OverlapStatus.UNKNOWN_INDEX;
+        }
+        if (QueryStatus.BAD_REQUEST.value() == status)
+        {
+            return OverlapStatus.BAD_REQUEST;
+        }
+        return QueryStatus.OVERLOAD.value() == status ? OverlapStatus.OVERLOAD : OverlapStatus.SERVER_ERROR;
     }
 
     private String resolveResponseChannel(final Subscription subscription)

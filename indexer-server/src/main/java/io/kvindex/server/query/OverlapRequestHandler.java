@@ -49,10 +49,14 @@ final class OverlapRequestHandler
         this.tokens = new int[Math.max(maxQueryTokens, 1)];
     }
 
+    /**
+     * Run one request; the enum is read raw, as an unknown value must be a BAD_REQUEST, not an exception.
+     */
     QueryStatus handle(final OverlapRequestDecoder decoder, final int end, final OverlapScores scores)
     {
-        final HashKind kind = decoder.hashKind();
-        if (HashKind.NULL_VAL == kind || !readVarFields(decoder, end))
+        final short kind = decoder.hashKindRaw();
+        if ((HashKind.LOCAL_HASHES.value() != kind && HashKind.TOKEN_IDS.value() != kind) ||
+            !readVarFields(decoder, end))
         {
             return QueryStatus.BAD_REQUEST;
         }
@@ -62,7 +66,7 @@ final class OverlapRequestHandler
         {
             return QueryStatus.UNKNOWN_INDEX;
         }
-        final int count = HashKind.LOCAL_HASHES == kind ? readLocalHashes(buffer) : hashTokens(buffer, entry);
+        final int count = HashKind.LOCAL_HASHES.value() == kind ? readLocalHashes(buffer) : hashTokens(buffer, entry);
         if (count < 0)
         {
             return QueryStatus.BAD_REQUEST;
