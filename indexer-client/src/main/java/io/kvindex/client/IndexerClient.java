@@ -412,6 +412,19 @@ public final class IndexerClient implements AutoCloseable
         return connectCount;
     }
 
+    /**
+     * State and counters, for logs and test failures.
+     *
+     * @return a one-line description.
+     */
+    @Override
+    public String toString()
+    {
+        return "IndexerClient{state=" + state + ", endpoint=" + endpointIndex + ", session=" + sessionId +
+            ", inFlight=" + pending.inFlight() + ", sent=" + sentCount + ", answered=" + answeredCount +
+            ", timeouts=" + timeoutCount + ", failovers=" + failoverCount + ", connects=" + connectCount + '}';
+    }
+
     private OverlapStatus await(final long correlationId, final OverlapResult result)
     {
         if (NO_SLOT == correlationId)

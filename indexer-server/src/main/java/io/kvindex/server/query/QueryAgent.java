@@ -2,10 +2,11 @@ package io.kvindex.server.query;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
+import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
 import io.kvindex.client.QueryProtocol;
 import io.kvindex.client.codecs.CloseSessionDecoder;
@@ -42,7 +43,8 @@ public final class QueryAgent implements Agent
     private final NanoClock clock;
     private final int fragmentLimit;
     private final int overloadDutyCycles;
-    private final FragmentAssembler assembler;
+    private final long responseTimeoutNs;
+    private final ControlledFragmentAssembler assembler;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ConnectRequestDecoder connectDecoder = new ConnectRequestDecoder();
     private final CloseSessionDecoder closeDecoder = new CloseSessionDecoder();
@@ -53,6 +55,7 @@ public final class QueryAgent implements Agent
     private final OverlapScores scores;
     private int backloggedCycles;
     private long nowNs;
+    private long backPressuredSinceNs;
 
     /**
      * An agent answering from the indexes of a registry.
@@ -76,8 +79,9 @@ public final class QueryAgent implements Agent
         this.handler = new OverlapRequestHandler(ctx.registry(), ctx.maxQueryBlocks(), ctx.maxQueryTokens());
         this.scores = new OverlapScores(ctx.maxOwners());
         this.responseBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(responseCapacity(ctx.maxOwners())));
-        final FragmentHandler fragmentHandler = this::onFragment;
-        this.assembler = new FragmentAssembler(fragmentHandler);
+        this.responseTimeoutNs = ctx.responseTimeoutNs();
+        final ControlledFragmentHandler fragmentHandler = this::onFragment;
+        this.assembler = new ControlledFragmentAssembler(fragmentHandler);
     }
 
     /**
@@ -87,7 +91,7 @@ public final class QueryAgent implements Agent
     public int doWork()
     {
         nowNs = clock.nanoTime();
-        final int fragments = subscription.poll(assembler, fragmentLimit);
+        final int fragments = subscription.controlledPoll(assembler, fragmentLimit);
         backloggedCycles = fragments >= fragmentLimit ? backloggedCycles + 1 : 0;
         return fragments + sessions.doWork(nowNs);
     }
@@ -110,12 +114,12 @@ public final class QueryAgent implements Agent
         return "kvindex-query";
     }
 
-    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    private Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
             counters.increment(QueryCounters.MALFORMED);
-            return;
+            return Action.CONTINUE;
         }
         headerDecoder.wrap(buffer, offset);
         final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
@@ -123,13 +127,12 @@ public final class QueryAgent implements Agent
         if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
         {
             counters.increment(QueryCounters.MALFORMED);
-            return;
+            return Action.CONTINUE;
         }
         switch (headerDecoder.templateId())
         {
             case OverlapRequestDecoder.TEMPLATE_ID:
-                onOverlapRequest(buffer, bodyOffset, bodyLength);
-                break;
+                return onOverlapRequest(buffer, bodyOffset, bodyLength);
 
             case ConnectRequestDecoder.TEMPLATE_ID:
                 onConnectRequest(buffer, bodyOffset, bodyLength);
@@ -147,6 +150,7 @@ public final class QueryAgent implements Agent
                 counters.increment(QueryCounters.MALFORMED);
                 break;
         }
+        return Action.CONTINUE;
     }
 
     private void onConnectRequest(final DirectBuffer buffer, final int offset, final int length)
@@ -171,43 +175,66 @@ public final class QueryAgent implements Agent
             connectDecoder.responseStreamId(), accepted, nowNs);
     }
 
-    private void onOverlapRequest(final DirectBuffer buffer, final int offset, final int length)
+    private Action onOverlapRequest(final DirectBuffer buffer, final int offset, final int length)
     {
-        counters.increment(QueryCounters.REQUESTS);
         final int blockLength = headerDecoder.blockLength();
         if (blockLength < OverlapRequestDecoder.BLOCK_LENGTH || length < blockLength)
         {
+            counters.increment(QueryCounters.REQUESTS);
             counters.increment(QueryCounters.MALFORMED);
-            return;
+            return Action.CONTINUE;
         }
         requestDecoder.wrap(buffer, offset, blockLength, headerDecoder.version());
         final ExclusivePublication publication = sessions.activePublication(requestDecoder.sessionId());
         if (null == publication)
         {
+            counters.increment(QueryCounters.REQUESTS);
             counters.increment(QueryCounters.UNKNOWN_SESSION);
-            return;
+            return Action.CONTINUE;
         }
         final long correlationId = requestDecoder.correlationId();
-        QueryStatus status;
-        if (overloadDutyCycles >= 0 && backloggedCycles >= overloadDutyCycles)
-        {
-            status = QueryStatus.OVERLOAD;
-        }
-        else
-        {
-            status = handler.handle(requestDecoder, offset + length, scores);
-        }
-        respond(publication, correlationId, status);
+        final QueryStatus status = overloadDutyCycles >= 0 && backloggedCycles >= overloadDutyCycles ?
+            QueryStatus.OVERLOAD : handler.handle(requestDecoder, offset + length, scores);
+        return respond(publication, correlationId, status);
     }
 
-    private void respond(final ExclusivePublication publication, final long correlationId, final QueryStatus status)
+    /**
+     * Offer the answer. Back pressure is normal (the driver moves the publication limit on its own duty cycle), so
+     * the request is left in the log (ABORT) and run again on the next poll, until the response timeout; only then,
+     * or when the client is gone, is the answer dropped and counted.
+     */
+    private Action respond(final ExclusivePublication publication, final long correlationId, final QueryStatus status)
+    {
+        final QueryStatus sent = encodeResponse(publication, correlationId, status);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
+        final long result = publication.offer(responseBuffer, 0, length);
+        if (result < 0 && (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result))
+        {
+            if (0 == backPressuredSinceNs)
+            {
+                backPressuredSinceNs = nowNs;
+            }
+            if (nowNs - backPressuredSinceNs < responseTimeoutNs)
+            {
+                return Action.ABORT;
+            }
+        }
+        backPressuredSinceNs = 0;
+        counters.increment(QueryCounters.REQUESTS);
+        count(sent);
+        if (result < 0)
+        {
+            counters.increment(QueryCounters.RESPONSES_DROPPED);
+        }
+        return Action.CONTINUE;
+    }
+
+    private QueryStatus encodeResponse(
+        final ExclusivePublication publication, final long correlationId, final QueryStatus status)
     {
         final int count = QueryStatus.OK == status ? scores.size() : 0;
-        QueryStatus sent = status;
-        if (responseLength(count) > publication.maxMessageLength())
-        {
-            sent = QueryStatus.SERVER_ERROR;
-        }
+        final QueryStatus sent = responseLength(count) > publication.maxMessageLength() ?
+            QueryStatus.SERVER_ERROR : status;
         responseEncoder.wrapAndApplyHeader(responseBuffer, 0, responseHeaderEncoder)
             .correlationId(correlationId)
             .status(sent);
@@ -224,20 +251,7 @@ public final class QueryAgent implements Agent
                     .treeSize(scores.treeSize(i));
             }
         }
-        count(sent);
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
-        final long result = publication.offer(responseBuffer, 0, length);
-        if (result < 0 && (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result))
-        {
-            if (publication.offer(responseBuffer, 0, length) < 0)
-            {
-                counters.increment(QueryCounters.RESPONSES_DROPPED);
-            }
-        }
-        else if (result < 0)
-        {
-            counters.increment(QueryCounters.RESPONSES_DROPPED);
-        }
+        return sent;
     }
 
     private void count(final QueryStatus status)

@@ -149,6 +149,7 @@ public final class QueryServer implements AutoCloseable
         private long sessionTimeoutNs =
             SystemUtil.getDurationInNanos(SESSION_TIMEOUT_PROP_NAME, SESSION_TIMEOUT_DEFAULT_NS);
         private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+        private long responseTimeoutNs = TimeUnit.SECONDS.toNanos(1);
         private int fragmentLimit = 64;
         private IndexRegistry registry;
         private IdleStrategy idleStrategy;
@@ -448,6 +449,28 @@ public final class QueryServer implements AutoCloseable
         public long connectTimeoutNs()
         {
             return connectTimeoutNs;
+        }
+
+        /**
+         * How long a back-pressured answer is retried (its request left in the log) before it is dropped.
+         *
+         * @param timeoutNs the timeout.
+         * @return this.
+         */
+        public Context responseTimeoutNs(final long timeoutNs)
+        {
+            this.responseTimeoutNs = timeoutNs;
+            return this;
+        }
+
+        /**
+         * How long a back-pressured answer is retried before it is dropped.
+         *
+         * @return the timeout.
+         */
+        public long responseTimeoutNs()
+        {
+            return responseTimeoutNs;
         }
 
         /**

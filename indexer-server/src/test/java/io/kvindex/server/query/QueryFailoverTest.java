@@ -41,6 +41,7 @@ final class QueryFailoverTest
     private QueryServer serverA;
     private QueryServer serverB;
     private IndexerClient client;
+    private int answeredSoFar;
 
     @AfterEach
     void close()
@@ -65,7 +66,9 @@ final class QueryFailoverTest
             QueryTestSupport.serverContext(aeronDir, registryB).embeddedDriver(false).requestStreamId(2001));
         client = IndexerClient.connect(QueryTestSupport.clientContext(aeronDir)
             .endpoints("1001@aeron:ipc,2001@aeron:ipc")
-            .timeoutNs(TimeUnit.MILLISECONDS.toNanos(300)));
+            .timeoutNs(TimeUnit.SECONDS.toNanos(1))
+            .connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .maxAttempts(4));
         assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(5)));
         assertEquals(0, client.endpointIndex());
 
@@ -101,10 +104,11 @@ final class QueryFailoverTest
             {
                 if (prompts[i] >= 0 && results[i].isDone())
                 {
-                    assertEquals(OverlapStatus.OK, results[i].status(), () -> "after " + client.failoverCount() +
-                        " failovers, " + client.timeoutCount() + " timeouts");
+                    assertEquals(OverlapStatus.OK, results[i].status(), () -> "answered " + answeredSoFar +
+                        ", client " + client + ", A " + serverA.counters() + ", B " + serverB.counters());
                     corpus.assertSameAnswer(reference, hashes[i], counts[i], results[i]);
                     prompts[i] = -1;
+                    answeredSoFar = answered + 1;
                     if (++answered == CLOSE_AFTER)
                     {
                         serverA.close();

@@ -146,7 +146,8 @@ final class QueryServerTest
             final int count = corpus.localHashes(p, hashes);
             final String lora = corpus.loraName(p);
 
-            assertEquals(OverlapStatus.OK, client.query(MODEL, TENANT, lora, hashes, count, result));
+            assertEquals(OverlapStatus.OK, client.query(MODEL, TENANT, lora, hashes, count, result),
+                () -> "query " + result + ", " + client + ", server " + server.counters());
             corpus.assertSameAnswer(reference, hashes, count, result);
 
             assertEquals(OverlapStatus.OK, client.queryTokens(MODEL, TENANT, lora, tokens, tokens.length, result));

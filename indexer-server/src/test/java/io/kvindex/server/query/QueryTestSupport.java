@@ -72,7 +72,7 @@ final class QueryTestSupport
         return new IndexerClientContext()
             .aeronDirectoryName(aeronDir)
             .blockSize(QueryCorpus.BLOCK_SIZE)
-            .timeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .timeoutNs(TimeUnit.SECONDS.toNanos(2))
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(2))
             .idleStrategy(parkingIdle());
     }
