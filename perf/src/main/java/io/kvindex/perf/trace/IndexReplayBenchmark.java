@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * Each pass replays the whole stream from an empty index (every worker cleared, untimed, between passes). Pass 0 of
  * each implementation runs on one thread in stream order and records every answer: they must equal each other and
- * the engines' own state. Timed passes follow until {@code --seconds} is spent: with {@code --threads 2}, the first
- * half on one thread, the second half with events on a writer thread and queries on this one, a query waiting only
+ * the engines' own state. Timed passes follow until {@code --seconds} is spent, on one thread by default; with
+ * {@code --threads 2}, the first half on one thread, the second half with events on a writer thread and queries on
+ * this one, a query waiting only
  * for events recorded more than {@code --lag-ops} ops before it. Block ops = blocks in Stored events +
  * hashes in Removed events + blocks walked by queries (per query, the most leading blocks any worker holds).
  */
@@ -52,7 +53,7 @@ public final class IndexReplayBenchmark
         int maxImbalance = TraceReplay.DEFAULT_MAX_IMBALANCE;
         int requests = Integer.MAX_VALUE;
         double seconds = 10;
-        int threads = 2;
+        int threads = 1;
         int lagOps = 1024;
         boolean json;
         Path trace;
