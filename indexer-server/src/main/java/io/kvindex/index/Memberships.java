@@ -2,12 +2,15 @@ package io.kvindex.index;
 
 /**
  * Which owner slots hold which nodes: slots 0..63 in the node record's owner bits, higher slots in an overflow
- * table keyed by {@code (node, word)} with one 64-bit word per 64 slots. Writes are ordered (release) so that a
- * reader never sees a child's bit before its parent's.
+ * table keyed by {@code (node, word)} with one 64-bit word per 64 slots. Key {@code (node, 0)} of the same table,
+ * never a membership word since word 0 is inline, holds the node's word summary: bit {@code w & 63} is set while
+ * some word {@code w} of the node is present, so a reader visits only the words that exist. Writes are ordered
+ * (release) so that a reader never sees a child's bit before its parent's.
  */
 final class Memberships
 {
     static final int INLINE_SLOTS = 64;
+    static final int SUMMARY_WORD = 0;
 
     private final NodeRecords records;
     private final LongLongTable overflow;
@@ -40,7 +43,7 @@ final class Memberships
 
     boolean ensureCapacity(final int slot, final int additional)
     {
-        return !usesOverflow(slot) || overflow.ensureCapacity(additional);
+        return !usesOverflow(slot) || overflow.ensureCapacity(2 * additional);
     }
 
     boolean has(final int node, final int slot)
@@ -61,7 +64,9 @@ final class Memberships
         {
             return 1L << slot;
         }
-        overflow.put(overflowKey(node, slot >>> 6), 1L << slot);
+        final int word = slot >>> 6;
+        overflow.put(overflowKey(node, word), 1L << slot);
+        overflow.put(overflowKey(node, SUMMARY_WORD), 1L << (word & 63));
         return 0L;
     }
 
@@ -70,11 +75,16 @@ final class Memberships
         if (slot < INLINE_SLOTS)
         {
             records.ownerBitsOrdered(node, records.ownerBits(node) | (1L << slot));
+            return;
         }
-        else
+        final int word = slot >>> 6;
+        final long key = overflowKey(node, word);
+        final long bits = overflow.get(key, 0L);
+        overflow.put(key, bits | (1L << slot));
+        if (0L == bits)
         {
-            final long key = overflowKey(node, slot >>> 6);
-            overflow.put(key, overflow.get(key, 0L) | (1L << slot));
+            final long summaryKey = overflowKey(node, SUMMARY_WORD);
+            overflow.put(summaryKey, overflow.get(summaryKey, 0L) | (1L << (word & 63)));
         }
     }
 
@@ -89,37 +99,66 @@ final class Memberships
         {
             final long bits = records.ownerBits(node) & ~(1L << slot);
             records.ownerBitsOrdered(node, bits);
-            return 0L == bits && noOverflow(node);
+            return 0L == bits && 0L == overflow.get(overflowKey(node, SUMMARY_WORD), 0L);
         }
-        final long key = overflowKey(node, slot >>> 6);
-        final long word = overflow.get(key, 0L) & ~(1L << slot);
-        if (0L == word)
+        final int word = slot >>> 6;
+        final long key = overflowKey(node, word);
+        final long bits = overflow.get(key, 0L) & ~(1L << slot);
+        if (0L != bits)
         {
-            overflow.remove(key, 0L);
-            return 0L == records.ownerBits(node) && noOverflow(node);
+            overflow.put(key, bits);
+            return false;
         }
-        overflow.put(key, word);
-        return false;
+        overflow.remove(key, 0L);
+        final long summary = dropFromSummary(node, word);
+        return 0L == summary && 0L == records.ownerBits(node);
     }
 
     /**
-     * Reader-side read of one membership word of a node.
+     * Number of membership words a reader must consider for the owner slots in use.
+     */
+    int wordLimit()
+    {
+        return (owners.slotLimit() + 63) >>> 6;
+    }
+
+    /**
+     * Reader-side read of one membership word of a node ({@link #SUMMARY_WORD} reads the inline bits).
      */
     long wordConcurrent(final int node, final int word)
     {
         return 0 == word ? records.ownerBitsVolatile(node) : overflow.getConcurrent(overflowKey(node, word), 0L);
     }
 
-    private boolean noOverflow(final int node)
+    /**
+     * Reader-side read of a node's word summary.
+     */
+    long summaryConcurrent(final int node)
     {
-        final int words = (owners.slotLimit() + 63) >>> 6;
-        for (int word = 1; word < words; word++)
+        return overflow.getConcurrent(overflowKey(node, SUMMARY_WORD), 0L);
+    }
+
+    private long dropFromSummary(final int node, final int word)
+    {
+        final long summaryKey = overflowKey(node, SUMMARY_WORD);
+        final int bit = word & 63;
+        final int words = wordLimit();
+        for (int other = bit; other < words; other += 64)
         {
-            if (0L != overflow.get(overflowKey(node, word), 0L))
+            if (other != word && other != SUMMARY_WORD && 0L != overflow.get(overflowKey(node, other), 0L))
             {
-                return false;
+                return overflow.get(summaryKey, 0L);
             }
         }
-        return true;
+        final long summary = overflow.get(summaryKey, 0L) & ~(1L << bit);
+        if (0L == summary)
+        {
+            overflow.remove(summaryKey, 0L);
+        }
+        else
+        {
+            overflow.put(summaryKey, summary);
+        }
+        return summary;
     }
 }

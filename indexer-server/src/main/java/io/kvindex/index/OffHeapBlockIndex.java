@@ -452,7 +452,7 @@ public final class OffHeapBlockIndex implements BlockIndex
         {
             return;
         }
-        final int words = Math.min((owners.slotLimit() + 63) >>> 6, scores.scratchWords().length);
+        final int words = Math.min(memberships.wordLimit(), scores.scratchWords().length);
         if (words <= 1)
         {
             walkInline(node, localHashes, count, scores);
@@ -490,42 +490,70 @@ public final class OffHeapBlockIndex implements BlockIndex
         final int first, final int words, final long[] localHashes, final int count, final OverlapScores scores)
     {
         final long[] live = scores.scratchWords();
-        boolean any = false;
-        for (int w = 0; w < words; w++)
-        {
-            live[w] = memberships.wordConcurrent(first, w);
-            any |= 0L != live[w];
-        }
+        final int[] liveWords = scores.scratchWordList();
+        int liveCount = gatherWords(first, words, live, liveWords);
         int node = first;
         int depth = 1;
-        for (; depth < count && any; depth++)
+        for (; depth < count && liveCount > 0; depth++)
         {
             final int child = findChild(node, localHashes[depth]);
             if (0 == child)
             {
                 break;
             }
-            any = false;
-            for (int w = 0; w < words; w++)
+            for (int i = liveCount - 1; i >= 0; i--)
             {
+                final int w = liveWords[i];
                 final long bits = live[w];
-                if (0L != bits)
+                final long held = bits & memberships.wordConcurrent(child, w);
+                if (held != bits)
                 {
-                    final long held = bits & memberships.wordConcurrent(child, w);
-                    if (held != bits)
+                    report(bits & ~held, w << 6, depth, scores);
+                    live[w] = held;
+                    if (0L == held)
                     {
-                        report(bits & ~held, w << 6, depth, scores);
-                        live[w] = held;
+                        liveWords[i] = liveWords[--liveCount];
                     }
-                    any |= 0L != held;
                 }
             }
             node = child;
         }
-        for (int w = 0; w < words; w++)
+        for (int i = 0; i < liveCount; i++)
         {
-            report(live[w], w << 6, depth, scores);
+            report(live[liveWords[i]], liveWords[i] << 6, depth, scores);
         }
+    }
+
+    /**
+     * The first node's membership words: the inline word, then only the overflow words its summary names.
+     *
+     * @return how many words hold owners; their indexes are in {@code liveWords}.
+     */
+    private int gatherWords(final int first, final int words, final long[] live, final int[] liveWords)
+    {
+        int liveCount = 0;
+        final long inline = records.ownerBitsVolatile(first);
+        if (0L != inline)
+        {
+            live[0] = inline;
+            liveWords[liveCount++] = 0;
+        }
+        long summary = memberships.summaryConcurrent(first);
+        while (0L != summary)
+        {
+            final int bit = Long.numberOfTrailingZeros(summary);
+            summary &= summary - 1;
+            for (int w = 0 == bit ? 64 : bit; w < words; w += 64)
+            {
+                final long bits = memberships.wordConcurrent(first, w);
+                if (0L != bits)
+                {
+                    live[w] = bits;
+                    liveWords[liveCount++] = w;
+                }
+            }
+        }
+        return liveCount;
     }
 
     private void report(final long bits, final int base, final int blocks, final OverlapScores scores)

@@ -11,6 +11,7 @@ public final class OverlapScores
     private final int[] matchedBlocks;
     private final long[] treeSizes;
     private final long[] scratchWords;
+    private final int[] scratchWordList;
     private int size;
     private long retries;
     private boolean truncated;
@@ -27,6 +28,7 @@ public final class OverlapScores
         matchedBlocks = new int[maxOwners];
         treeSizes = new long[maxOwners];
         scratchWords = new long[(maxOwners + 63) >>> 6];
+        scratchWordList = new int[scratchWords.length];
     }
 
     /**
@@ -168,6 +170,11 @@ public final class OverlapScores
     void countRetry()
     {
         retries++;
+    }
+
+    int[] scratchWordList()
+    {
+        return scratchWordList;
     }
 
     long[] scratchWords()

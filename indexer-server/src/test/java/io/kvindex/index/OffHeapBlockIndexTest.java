@@ -117,6 +117,62 @@ class OffHeapBlockIndexTest
     }
 
     @Test
+    void shouldAgreeWithReferenceWhenOwnerSlotsFoldIntoTheWordSummary()
+    {
+        final int owners = 9000;
+        final Random random = new Random(17);
+        final OverlapScores expected = new OverlapScores(owners);
+        final OverlapScores actual = new OverlapScores(owners);
+        try (OffHeapBlockIndex fleet = new OffHeapBlockIndex(
+            new OffHeapBlockIndex.Context().maxBlocks(100_000).maxOwners(owners));
+            ReferenceBlockIndex reference = new ReferenceBlockIndex(100_000, owners))
+        {
+            final long[][] paths = new long[8][];
+            for (int p = 0; p < paths.length; p++)
+            {
+                paths[p] = chain(3, 6);
+                paths[p][2 + p % 4] = 9_000_000L + p;
+            }
+            for (int round = 0; round < 3; round++)
+            {
+                for (int worker = 0; worker < owners; worker++)
+                {
+                    final long[] path = paths[random.nextInt(paths.length)];
+                    final int blocks = 1 + random.nextInt(6);
+                    assertEquals(reference.store(worker, 0, false, 0, path, path, blocks),
+                        fleet.store(worker, 0, false, 0, path, path, blocks));
+                    if (random.nextInt(3) == 0)
+                    {
+                        final long[] gone = { path[random.nextInt(blocks)] };
+                        assertEquals(reference.remove(worker, 0, gone, 1), fleet.remove(worker, 0, gone, 1));
+                    }
+                }
+                for (final long[] path : paths)
+                {
+                    reference.findMatches(path, 6, expected);
+                    fleet.findMatches(path, 6, actual);
+                    assertEquals(expected.size(), actual.size());
+                    for (int i = 0; i < expected.size(); i++)
+                    {
+                        assertEquals(expected.matchedBlocks(i),
+                            actual.matchedBlocks(expected.workerId(i), expected.dpRank(i)));
+                    }
+                }
+                for (int worker = round; worker < owners; worker += 3)
+                {
+                    assertEquals(reference.clear(worker), fleet.clear(worker));
+                }
+            }
+            for (int worker = 0; worker < owners; worker++)
+            {
+                fleet.removeWorker(worker);
+            }
+            assertEquals(0, fleet.liveBlocks());
+            assertEquals(NodeRecords.RECORD_LENGTH, fleet.usedBytes());
+        }
+    }
+
+    @Test
     void shouldFlagAResultHolderTooSmallForTheOwners()
     {
         final long[] local = chain(4, 3);
