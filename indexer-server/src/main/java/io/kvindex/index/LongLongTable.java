@@ -29,7 +29,6 @@ final class LongLongTable
     private static final int READ_ATTEMPTS = 8;
 
     private final long maxEntries;
-    private final int initialCapacity;
     private volatile UnsafeBuffer buffer;
     private int mask;
     private long size;
@@ -37,7 +36,7 @@ final class LongLongTable
     LongLongTable(final long expectedEntries, final long maxEntries)
     {
         this.maxEntries = maxEntries;
-        this.initialCapacity = TableSizing.capacityFor(Math.min(expectedEntries, maxEntries));
+        final int initialCapacity = TableSizing.capacityFor(Math.min(expectedEntries, maxEntries));
         this.buffer = TableSizing.allocate(initialCapacity, ENTRY_LENGTH);
         this.mask = initialCapacity - 1;
     }
@@ -196,13 +195,16 @@ final class LongLongTable
     }
 
     /**
-     * Drop every entry and return to the initial capacity.
+     * Drop every entry, keeping the capacity reached (as a cleared map does): an index that empties and fills
+     * again does not grow its tables again.
      */
     void reset()
     {
-        buffer = TableSizing.allocate(initialCapacity, ENTRY_LENGTH);
-        mask = initialCapacity - 1;
-        size = 0;
+        if (0 != size)
+        {
+            buffer.setMemory(0, buffer.capacity(), (byte)0);
+            size = 0;
+        }
     }
 
     private void compactFrom(final UnsafeBuffer buffer, final int deleted)
