@@ -27,6 +27,9 @@ public final class IndexFactory
     /** Statistic: off-heap bytes in use for memberships (engine-hash lookups and overflow words). */
     public static final String USED_MEMBERSHIP_BYTES = "usedMembershipBytes";
 
+    /** Statistic: children not in the record after their parent's (branch-point table entries). */
+    public static final String BRANCH_ENTRIES = "branchEntries";
+
     /** Statistic: off-heap bytes reserved. */
     public static final String RESERVED_BYTES = "reservedBytes";
 

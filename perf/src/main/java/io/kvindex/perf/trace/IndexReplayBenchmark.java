@@ -73,6 +73,8 @@ public final class IndexReplayBenchmark
         boolean matchesEngines;
         long bytes;
         long reservedBytes;
+        long liveBlocks;
+        long branchEntries;
         long memberships;
         long gcCount;
         long gcMillis;
@@ -159,6 +161,8 @@ public final class IndexReplayBenchmark
             result.memberships = IndexFactory.stat(index, IndexFactory.MEMBERSHIPS);
             result.bytes = IndexFactory.stat(index, IndexFactory.USED_BYTES);
             result.reservedBytes = IndexFactory.stat(index, IndexFactory.RESERVED_BYTES);
+            result.liveBlocks = IndexFactory.stat(index, IndexFactory.LIVE_BLOCKS);
+            result.branchEntries = IndexFactory.stat(index, IndexFactory.BRANCH_ENTRIES);
             if (result.bytes < 0)
             {
                 result.bytes = settledHeapUsed() - heapBefore;
@@ -306,6 +310,9 @@ public final class IndexReplayBenchmark
         field(sb, "single_thread_find_matches_p99_ns", offHeap.singleLatencies.getValueAtPercentile(99));
         field(sb, "bytes_per_membership", round2((double)offHeap.bytes / memberships));
         field(sb, "reserved_bytes_per_membership", round2((double)offHeap.reservedBytes / memberships));
+        field(sb, "live_blocks_at_end", offHeap.liveBlocks);
+        field(sb, "non_contiguous_children_at_end", offHeap.liveBlocks > 0 ?
+            round2((double)offHeap.branchEntries / offHeap.liveBlocks) : 0);
         field(sb, "gc_count", offHeap.gcCount);
         field(sb, "gc_pause_ms", offHeap.gcMillis);
         field(sb, "query_retries", offHeap.retries);
