@@ -128,6 +128,17 @@ public final class IngestPipeline implements AutoCloseable
     }
 
     /**
+     * The block size an index was registered with.
+     *
+     * @param indexKey key of the index.
+     * @return tokens per block.
+     */
+    public int blockSize(final int indexKey)
+    {
+        return ctx.blockSize(indexKey);
+    }
+
+    /**
      * The writer, to step by hand when the pipeline is not started.
      *
      * @return the writer.
@@ -168,7 +179,7 @@ public final class IngestPipeline implements AutoCloseable
     }
 
     /**
-     * Stop the writer, if started; the indexes stay the caller's.
+     * Stop the writer, if started, and wait for its thread to end; the indexes stay the caller's. Idempotent.
      */
     @Override
     public void close()
