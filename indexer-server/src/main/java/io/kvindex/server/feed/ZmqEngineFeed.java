@@ -1,5 +1,7 @@
 package io.kvindex.server.feed;
 
+import io.kvindex.server.pipeline.IngestPipeline;
+import io.kvindex.server.pipeline.IngestSlot;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -10,8 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One engine's KV-event stream over a ZMQ SUB socket ({@code spec/engine-events.md}): messages of three frames
- * (topic, 8-byte big-endian seq, msgpack payload), decoded and applied for the owner {@code (workerId, dpRank)}.
- * Drained by {@link #doWork()} from the index's writer thread: never blocks, at most a limit of messages per call.
+ * (topic, 8-byte big-endian seq, msgpack payload), decoded for the owner {@code (workerId, dpRank)}. Either applied
+ * on the spot (direct mode: drained from the index's writer thread) or decoded straight into a claimed slot of an
+ * {@link IngestPipeline} (pipeline mode: drained from any one thread); a full ring drops the batch and counts an
+ * overflow, a gap to repair by replay. {@link #doWork()} never blocks and takes at most a limit of messages per call.
  * Tracks the seq (gaps, restarts, late join are counted; the replay protocol comes later).
  */
 public final class ZmqEngineFeed implements AutoCloseable
@@ -32,6 +36,9 @@ public final class ZmqEngineFeed implements AutoCloseable
     private final int maxPayload;
     private final KvEventBatchDecoder decoder;
     private final EngineEventApplier applier;
+    private final IngestPipeline pipeline;
+    private final int indexKey;
+    private final int blockSize;
     private final DecodedBatch batch = new DecodedBatch();
     private final RateLimitedLog log;
     private final byte[] seqBytes = new byte[Long.BYTES];
@@ -45,6 +52,7 @@ public final class ZmqEngineFeed implements AutoCloseable
     private long missedBatches;
     private long seqRestarts;
     private long lateJoins;
+    private long overflows;
 
     /**
      * Open the SUB socket: connect to an engine that binds (the usual case) or bind for engines that connect.
@@ -68,14 +76,63 @@ public final class ZmqEngineFeed implements AutoCloseable
         final KvEventBatchDecoder decoder,
         final EngineEventApplier applier)
     {
+        this(open(context, endpoint, bind, topic), endpoint, workerId, dpRank, decoder, applier, null, -1);
+    }
+
+    /**
+     * Open the SUB socket of a feed that decodes into slots of a pipeline, whose writer applies them.
+     *
+     * @param context   the ZMQ context, owned by the caller.
+     * @param endpoint  e.g. {@code tcp://10.0.0.5:5557}.
+     * @param bind      true to bind the endpoint instead of connecting to it.
+     * @param topic     topic prefix to subscribe to, often empty.
+     * @param workerId  the engine's worker id.
+     * @param dpRank    the rank registered for this stream; a rank in a batch overrides it.
+     * @param decoder   this feed's decoder.
+     * @param pipeline  the pipeline to publish into.
+     * @param indexKey  key of the index in the pipeline, whose block size the feed's engine uses.
+     */
+    public ZmqEngineFeed(
+        final ZContext context,
+        final String endpoint,
+        final boolean bind,
+        final String topic,
+        final long workerId,
+        final int dpRank,
+        final KvEventBatchDecoder decoder,
+        final IngestPipeline pipeline,
+        final int indexKey)
+    {
+        this(open(context, endpoint, bind, topic), endpoint, workerId, dpRank, decoder, null, pipeline, indexKey);
+    }
+
+    private ZmqEngineFeed(
+        final ZMQ.Socket socket,
+        final String endpoint,
+        final long workerId,
+        final int dpRank,
+        final KvEventBatchDecoder decoder,
+        final EngineEventApplier applier,
+        final IngestPipeline pipeline,
+        final int indexKey)
+    {
+        this.socket = socket;
         this.workerId = workerId;
         this.dpRank = dpRank;
         this.maxPayload = DEFAULT_MAX_PAYLOAD;
         this.decoder = decoder;
         this.applier = applier;
+        this.pipeline = pipeline;
+        this.indexKey = indexKey;
+        this.blockSize = null == pipeline ? 0 : pipeline.blockSize(indexKey);
         this.log = new RateLimitedLog("engine feed " + endpoint, DecodeStatus.COUNT + 2, LOG_INTERVAL_NS,
             System::nanoTime);
-        socket = context.createSocket(SocketType.SUB);
+    }
+
+    private static ZMQ.Socket open(
+        final ZContext context, final String endpoint, final boolean bind, final String topic)
+    {
+        final ZMQ.Socket socket = context.createSocket(SocketType.SUB);
         socket.setLinger(0);
         socket.setMaxMsgSize(DEFAULT_MAX_PAYLOAD + 1024L);
         socket.subscribe(topic.getBytes(StandardCharsets.UTF_8));
@@ -87,6 +144,7 @@ public final class ZmqEngineFeed implements AutoCloseable
         {
             socket.connect(endpoint);
         }
+        return socket;
     }
 
     /**
@@ -159,21 +217,58 @@ public final class ZmqEngineFeed implements AutoCloseable
             payload = new byte[Math.max(length, payload.length * 2)];
         }
         payloadFrame.getBytes(0, payload, 0, length);
-        final int status = decoder.decode(payload, 0, length, batch);
+        if (null == pipeline)
+        {
+            if (decode(length, batch))
+            {
+                applier.apply(batch, workerId, dpRank);
+            }
+        }
+        else
+        {
+            publish(length);
+        }
+    }
+
+    private void publish(final int length)
+    {
+        final long sequence = pipeline.tryClaim();
+        if (sequence < 0)
+        {
+            overflows++;
+            return;
+        }
+        final IngestSlot slot = pipeline.slot(sequence).skip();
+        try
+        {
+            if (decode(length, slot.batch()))
+            {
+                slot.engineBatch(indexKey, workerId, dpRank, blockSize);
+            }
+        }
+        finally
+        {
+            pipeline.publish(sequence);
+        }
+    }
+
+    private boolean decode(final int length, final DecodedBatch into)
+    {
+        final int status = decoder.decode(payload, 0, length, into);
         if (DecodeStatus.OK != status)
         {
             log.onError(status, DecodeStatus.name(status));
-            return;
+            return false;
         }
-        for (int e = 0, n = batch.eventCount(); e < n; e++)
+        for (int e = 0, n = into.eventCount(); e < n; e++)
         {
-            final int eventStatus = batch.status(e);
+            final int eventStatus = into.status(e);
             if (DecodeStatus.OK != eventStatus)
             {
                 log.onError(eventStatus, DecodeStatus.name(eventStatus));
             }
         }
-        applier.apply(batch, workerId, dpRank);
+        return true;
     }
 
     private void trackSeq(final long seq)
@@ -281,6 +376,16 @@ public final class ZmqEngineFeed implements AutoCloseable
     }
 
     /**
+     * Batches dropped because the pipeline's ring was full (pipeline mode); each is a gap to repair by replay.
+     *
+     * @return the count.
+     */
+    public long overflows()
+    {
+        return overflows;
+    }
+
+    /**
      * The feed's decoder, for its counters.
      *
      * @return the decoder.
@@ -291,7 +396,7 @@ public final class ZmqEngineFeed implements AutoCloseable
     }
 
     /**
-     * The feed's applier, for its counters.
+     * The feed's applier, for its counters; null in pipeline mode, where the pipeline's writer applies.
      *
      * @return the applier.
      */

@@ -17,7 +17,7 @@ import java.util.Map;
  * Values: null, Long/Integer (int family), BigInteger (uint64), byte[] (bin), String, Double, int[] and long[]
  * (lists), List, Map.
  */
-final class EnginePayloads
+public final class EnginePayloads
 {
     static final List<String> STORED_FIELDS = List.of(
         "block_hashes", "parent_block_hash", "token_ids", "block_size", "lora_id", "medium", "lora_name",
@@ -31,7 +31,7 @@ final class EnginePayloads
     /**
      * An event as an ordered field map; "type" is the tag.
      */
-    static Map<String, Object> event(final String type, final Object... keyValues)
+    public static Map<String, Object> event(final String type, final Object... keyValues)
     {
         final Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("type", type);
@@ -42,7 +42,7 @@ final class EnginePayloads
         return fields;
     }
 
-    static Map<String, Object> stored(
+    public static Map<String, Object> stored(
         final Object hashes, final Object parent, final int[] tokens, final int blockSize, final Object... more)
     {
         final Map<String, Object> fields = event("BlockStored", "block_hashes", hashes, "parent_block_hash", parent,
@@ -54,7 +54,7 @@ final class EnginePayloads
         return fields;
     }
 
-    static Map<String, Object> removed(final Object hashes, final Object... more)
+    public static Map<String, Object> removed(final Object hashes, final Object... more)
     {
         final Map<String, Object> fields = event("BlockRemoved", "block_hashes", hashes, "medium", "GPU");
         for (int i = 0; i < more.length; i += 2)
@@ -64,7 +64,7 @@ final class EnginePayloads
         return fields;
     }
 
-    static Map<String, Object> cleared()
+    public static Map<String, Object> cleared()
     {
         return event("AllBlocksCleared");
     }
@@ -72,7 +72,7 @@ final class EnginePayloads
     /**
      * {@code [ts, [events as arrays], dpRank]}.
      */
-    static byte[] arrayBatch(final Integer dpRank, final List<Map<String, Object>> events)
+    public static byte[] arrayBatch(final Integer dpRank, final List<Map<String, Object>> events)
     {
         return batch(false, false, dpRank, events);
     }
@@ -237,7 +237,7 @@ final class EnginePayloads
         return value < 0 ? new BigInteger(Long.toUnsignedString(value)) : (Object)value;
     }
 
-    static List<Object> uint64List(final long... values)
+    public static List<Object> uint64List(final long... values)
     {
         final Object[] list = new Object[values.length];
         for (int i = 0; i < values.length; i++)

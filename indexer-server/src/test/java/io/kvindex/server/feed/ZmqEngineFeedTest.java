@@ -4,6 +4,7 @@ import io.kvindex.client.BlockHasher;
 import io.kvindex.index.IndexEquivalence;
 import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.index.ReferenceBlockIndex;
+import io.kvindex.server.pipeline.IngestPipeline;
 import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -90,6 +91,56 @@ class ZmqEngineFeedTest
             expected.remove(WORKER, 0, new long[]{ 2 }, 1);
             expected.store(WORKER, 1, false, 0, new long[]{ 3 }, local(hasher, tokens(1, 3)), 1);
             expected.store(WORKER, 0, true, 1, new long[]{ 4 }, local(hasher, tokens(1, 4)), 1);
+            IndexEquivalence.assertEquivalent(expected, index);
+        }
+    }
+
+    @Test
+    void shouldDecodeIntoPipelineSlotsSkipBadPayloadsAndCountOverflow()
+    {
+        try (ZContext context = new ZContext(1);
+            OffHeapBlockIndex index = new OffHeapBlockIndex(new OffHeapBlockIndex.Context().maxBlocks(1024));
+            ReferenceBlockIndex expected = new ReferenceBlockIndex();
+            IngestPipeline pipeline = new IngestPipeline(new IngestPipeline.Context().addIndex(index, BS).ringSize(4)))
+        {
+            final ZMQ.Socket publisher = context.createSocket(SocketType.XPUB);
+            publisher.setLinger(0);
+            publisher.setReceiveTimeOut((int)TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NS));
+            final int port = publisher.bindToRandomPort("tcp://127.0.0.1");
+            try (ZmqEngineFeed feed = new ZmqEngineFeed(context, "tcp://127.0.0.1:" + port, false, "", WORKER, 0,
+                new KvEventBatchDecoder(), pipeline, 0))
+            {
+                assertNotNull(publisher.recv(), "subscription never arrived");
+                send(publisher, 0, arrayBatch(null, List.of(stored(uint64List(1L, 2L), null, tokens(2, 1), BS))));
+                send(publisher, 1, new byte[]{ (byte)0x93, 1, (byte)0xc1 });
+                send(publisher, 2, arrayBatch(null, List.of(removed(uint64List(2L)))));
+                send(publisher, 3, arrayBatch(1, List.of(stored(uint64List(3L), null, tokens(1, 3), BS))));
+                send(publisher, 4, arrayBatch(null, List.of(stored(uint64List(5L), null, tokens(1, 5), BS))));
+                send(publisher, 5, arrayBatch(null, List.of(stored(uint64List(6L), null, tokens(1, 6), BS))));
+
+                final long deadline = System.nanoTime() + TIMEOUT_NS;
+                while (feed.messages() < 6 && System.nanoTime() < deadline)
+                {
+                    if (0 == feed.doWork())
+                    {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
+                }
+
+                assertEquals(6, feed.messages());
+                assertEquals(2, feed.overflows());
+                assertEquals(2, pipeline.counters().overflowed());
+                assertEquals(0, index.treeSize(WORKER, 0));
+                assertEquals(4, pipeline.writer().doWork());
+                assertEquals(3, pipeline.counters().applied());
+                assertEquals(1, pipeline.counters().skipped());
+                assertEquals(4, pipeline.remainingCapacity());
+            }
+
+            final BlockHasher hasher = new BlockHasher(BS);
+            expected.store(WORKER, 0, false, 0, new long[]{ 1, 2 }, local(hasher, tokens(2, 1)), 2);
+            expected.remove(WORKER, 0, new long[]{ 2 }, 1);
+            expected.store(WORKER, 1, false, 0, new long[]{ 3 }, local(hasher, tokens(1, 3)), 1);
             IndexEquivalence.assertEquivalent(expected, index);
         }
     }
