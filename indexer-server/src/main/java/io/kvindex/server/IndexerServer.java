@@ -67,7 +67,7 @@ public final class IndexerServer implements AutoCloseable
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(aeron, driver);
-            ctx.deleteTemporaryDirs();
+            ctx.deleteTemporaryDataDir();
             throw ex;
         }
         this.driver = driver;
@@ -216,7 +216,7 @@ public final class IndexerServer implements AutoCloseable
         }
         finally
         {
-            ctx.deleteTemporaryDirs();
+            ctx.deleteTemporaryDataDir();
         }
     }
 
@@ -609,7 +609,7 @@ public final class IndexerServer implements AutoCloseable
             return errorHandler;
         }
 
-        void deleteTemporaryDirs()
+        void deleteTemporaryDataDir()
         {
             if (temporaryDataDir && null != dataDir)
             {

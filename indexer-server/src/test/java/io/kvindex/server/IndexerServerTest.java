@@ -1,5 +1,7 @@
 package io.kvindex.server;
 
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.kvindex.client.BlockHasher;
 import io.kvindex.client.IndexerClient;
 import io.kvindex.client.IndexerClientContext;
@@ -137,6 +139,36 @@ final class IndexerServerTest
     }
 
     @Test
+    void shouldUseAnExternalDriverAndLeaveItRunning()
+    {
+        final Path aeronDir = tempDir.resolve("external");
+        try (MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir.toString())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(parkingIdle())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .ipcTermBufferLength(TERM_LENGTH)
+            .publicationTermBufferLength(TERM_LENGTH)))
+        {
+            server = IndexerServer.launch(context().embeddedDriver(false).aeronDirectoryName(aeronDir.toString()));
+            server.registerIndex(MODEL, null, BLOCK_SIZE);
+            client = IndexerClient.connect(clientContext(aeronDir.toString()));
+            final OverlapResult result = new OverlapResult();
+
+            assertEquals(OverlapStatus.OK, client.query(MODEL, null, null, new long[]{1, 2}, 2, result));
+            assertEquals(0, result.size());
+            CloseHelper.closeAll(client, server);
+            client = null;
+            server = null;
+
+            assertTrue(Files.isDirectory(aeronDir), "an external driver's dir is left alone");
+            assertTrue(driver.context().cncFile().exists());
+        }
+    }
+
+    @Test
     void shouldRefuseNonLoopbackQueryChannelUnlessAllowed()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
@@ -145,7 +177,7 @@ final class IndexerServerTest
 
         final IndexerServer.Context loopback = context().queryChannel("aeron:udp?endpoint=localhost:0").conclude();
         assertEquals("aeron:udp?endpoint=localhost:0", loopback.queryChannel());
-        loopback.deleteTemporaryDirs();
+        loopback.deleteTemporaryDataDir();
     }
 
     private IndexerServer.Context context()
