@@ -1,25 +1,24 @@
 package io.kvindex.tools;
 
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
+import io.kvindex.client.QueryProtocol;
+import io.kvindex.index.BlockIndex;
 import io.kvindex.index.OffHeapBlockIndex;
+import io.kvindex.server.IndexerServer;
+import io.kvindex.server.query.IndexRegistry;
+import io.kvindex.server.query.QueryCounters;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.BackoffIdleStrategy;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 /**
- * Runs the indexer server: an embedded Aeron media driver and the block index, printing a status line per interval
- * until SIGTERM, SIGINT or {@code --exit-after-ms}. The event and query planes join it as their issues land.
+ * Runs an {@link IndexerServer} from flags, {@code KVINDEX_*} environment variables and a config file, printing
+ * how to reach its query service and a status line per interval until SIGTERM, SIGINT or {@code --exit-after-ms}.
  */
 public final class IndexerServerMain
 {
@@ -32,9 +31,6 @@ public final class IndexerServerMain
 
     private static final String NAME = "indexer-server";
     private static final long SHUTDOWN_HOOK_WAIT_MS = 10_000L;
-    private static final int TERM_BUFFER_LENGTH = 1024 * 1024;
-    private static final long DRIVER_MIN_PARK_NS = 1_000L;
-    private static final long DRIVER_MAX_PARK_NS = 1_000_000L;
 
     private final Options options;
     private final PrintStream out;
@@ -43,10 +39,7 @@ public final class IndexerServerMain
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startNs = System.nanoTime();
     private volatile int exitCode = EXIT_OK;
-    private MediaDriver driver;
-    private OffHeapBlockIndex index;
-    private Path dataDir;
-    private boolean temporaryDataDir;
+    private volatile IndexerServer server;
 
     private IndexerServerMain(final Options options, final PrintStream out, final PrintStream err)
     {
@@ -75,10 +68,25 @@ public final class IndexerServerMain
      */
     public static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
+        return run(System.getenv(), args, out, err);
+    }
+
+    /**
+     * Run the server with an environment and a command line until it is stopped, without exiting the JVM.
+     *
+     * @param env  the environment, whose {@code KVINDEX_*} variables set options.
+     * @param args the command line.
+     * @param out  receives the state lines and the help text.
+     * @param err  receives errors.
+     * @return {@link #EXIT_OK}, {@link #EXIT_FAILURE} or {@link #EXIT_USAGE}.
+     */
+    public static int run(
+        final Map<String, String> env, final String[] args, final PrintStream out, final PrintStream err)
+    {
         final Options options;
         try
         {
-            options = Options.parse(args);
+            options = Options.parse(env, args);
         }
         catch (final Options.UsageException ex)
         {
@@ -96,17 +104,22 @@ public final class IndexerServerMain
     }
 
     /**
-     * Create the off-heap block index with the configured capacities.
+     * The server's configuration from options.
      *
-     * @param options the capacity settings.
-     * @param dataDir directory for the index's files (unused until snapshots land).
-     * @return the index.
+     * @param options the parsed options.
+     * @return a context, not yet concluded.
      */
-    static OffHeapBlockIndex newIndex(final Options options, final Path dataDir)
+    static IndexerServer.Context serverContext(final Options options)
     {
-        return new OffHeapBlockIndex(new OffHeapBlockIndex.Context()
-            .maxBlocks(Math.toIntExact(options.maxBlocks()))
-            .maxOwners(options.maxOwners()));
+        return new IndexerServer.Context()
+            .dataDir(options.dataDir())
+            .maxBlocks(options.maxBlocks())
+            .maxOwners(options.maxOwners())
+            .embeddedDriver(!options.externalDriver())
+            .aeronDirectoryName(options.aeronDir())
+            .queryChannel(options.queryChannel())
+            .queryStreamId(options.queryStreamId())
+            .allowRemote(options.allowRemote());
     }
 
     private int runUntilStopped()
@@ -122,7 +135,7 @@ public final class IndexerServerMain
         {
             Thread.currentThread().interrupt();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final RuntimeException ex)
         {
             err.println(NAME + ": failed: " + ex);
             ex.printStackTrace(err);
@@ -136,19 +149,30 @@ public final class IndexerServerMain
         return exitCode;
     }
 
-    private void start() throws IOException
+    private void start()
     {
-        temporaryDataDir = null == options.dataDir();
-        dataDir = temporaryDataDir ?
-            Files.createTempDirectory("kvindex-data-") : Files.createDirectories(options.dataDir());
-        final String aeronDir = null != options.aeronDir() ? options.aeronDir() : uniqueAeronDir();
-        driver = MediaDriver.launch(driverContext(aeronDir));
-        index = newIndex(options, dataDir);
-
-        out.println(NAME + " started: aeron dir " + driver.aeronDirectoryName() +
-            ", data dir " + dataDir + (temporaryDataDir ? " (temporary)" : "") +
-            ", capacity " + options.maxBlocks() + " blocks, " + options.maxOwners() + " owners");
-        out.println(indexState());
+        final IndexerServer server = IndexerServer.launch(serverContext(options));
+        this.server = server;
+        if (null != options.model())
+        {
+            server.registerIndex(options.model(), options.tenant(), options.blockSize());
+        }
+        final IndexerServer.Context ctx = server.context();
+        out.println(NAME + " started: aeron dir " + ctx.aeronDirectoryName() +
+            (ctx.embeddedDriver() ? " (embedded driver)" : " (external driver)") + ", data dir " + ctx.dataDir() +
+            (ctx.temporaryDataDir() ? " (temporary)" : "") + ", capacity per index " + ctx.maxBlocks() + " blocks, " +
+            ctx.maxOwners() + " owners");
+        out.println("query channel " + ctx.queryChannel() + " stream " + ctx.queryStreamId() +
+            "; responses on the client's channel (default " + QueryProtocol.DEFAULT_RESPONSE_CHANNEL + " stream " +
+            QueryProtocol.DEFAULT_RESPONSE_STREAM_ID + "); HTTP not available yet");
+        if (0 == server.registry().size())
+        {
+            out.println("index: none registered (start with " + Options.MODEL + " NAME to register one)");
+        }
+        for (final String line : indexLines(server))
+        {
+            out.println(line);
+        }
         out.flush();
     }
 
@@ -182,31 +206,51 @@ public final class IndexerServerMain
 
     private void printStatus()
     {
+        final IndexerServer server = this.server;
+        if (null == server)
+        {
+            return;
+        }
         final long upMs = NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        out.println("status: up " + (upMs / 1000) + "." + (upMs % 1000) / 100 + "s, " + indexState());
+        final QueryCounters counters = server.queryCounters();
+        out.println("status: up " + (upMs / 1000) + "." + (upMs % 1000) / 100 + "s, queries: requests " +
+            counters.get(QueryCounters.REQUESTS) + ", answered " + counters.get(QueryCounters.ANSWERED) +
+            ", unknown index " + counters.get(QueryCounters.UNKNOWN_INDEX) + ", overloaded " +
+            counters.get(QueryCounters.OVERLOADED) + ", indexes " + server.registry().size());
+        for (final String line : indexLines(server))
+        {
+            out.println("status: " + line);
+        }
         out.flush();
     }
 
-    private String indexState()
+    private static String[] indexLines(final IndexerServer server)
     {
-        final OffHeapBlockIndex index = this.index;
-        if (null == index)
+        final List<IndexRegistry.Entry> entries = server.registry().entries();
+        final String[] lines = new String[entries.size()];
+        for (int i = 0; i < lines.length; i++)
         {
-            return "index: not started";
+            final IndexRegistry.Entry entry = entries.get(i);
+            final BlockIndex index = entry.index();
+            final StringBuilder line = new StringBuilder("index ").append(entry.model()).append(':')
+                .append(entry.tenant()).append(" block size ").append(entry.blockSize()).append(": owners ")
+                .append(index.ownerCount());
+            if (index instanceof OffHeapBlockIndex offHeap)
+            {
+                line.append(", blocks ").append(offHeap.liveBlocks()).append(", memberships ")
+                    .append(offHeap.memberships()).append(", used ").append(offHeap.usedBytes())
+                    .append(" B, reserved ").append(offHeap.reservedBytes()).append(" B");
+            }
+            lines[i] = line.toString();
         }
-        return "index: owners " + index.ownerCount() + ", blocks " + index.liveBlocks() + ", memberships " +
-            index.memberships() + ", used " + index.usedBytes() + " B, reserved " + index.reservedBytes() + " B";
+        return lines;
     }
 
     private void stop()
     {
         try
         {
-            CloseHelper.closeAll(index, driver);
-            if (temporaryDataDir && null != dataDir)
-            {
-                IoUtil.delete(dataDir.toFile(), false);
-            }
+            CloseHelper.close(server);
             out.println(NAME + " stopped");
         }
         catch (final RuntimeException ex)
@@ -217,8 +261,7 @@ public final class IndexerServerMain
         }
         finally
         {
-            index = null;
-            driver = null;
+            server = null;
             out.flush();
             stopped.countDown();
         }
@@ -257,29 +300,5 @@ public final class IndexerServerMain
         {
             // The JVM is already shutting down: the hook runs and ends the process.
         }
-    }
-
-    private static MediaDriver.Context driverContext(final String aeronDir)
-    {
-        // SHARED with a parking idle strategy: the driver must not spin on a 2-core pod (DESIGN.md, Queries).
-        return new MediaDriver.Context()
-            .aeronDirectoryName(aeronDir)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(1, 1, DRIVER_MIN_PARK_NS, DRIVER_MAX_PARK_NS))
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .termBufferSparseFile(true)
-            .publicationTermBufferLength(TERM_BUFFER_LENGTH)
-            .ipcTermBufferLength(TERM_BUFFER_LENGTH);
-    }
-
-    private static String uniqueAeronDir()
-    {
-        final Path shm = Path.of("/dev/shm");
-        final Path base = Files.isDirectory(shm) && Files.isWritable(shm) ?
-            shm : Path.of(System.getProperty("java.io.tmpdir"));
-        final String suffix = ProcessHandle.current().pid() + "-" +
-            Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0xFFFFFF);
-        return base.resolve("kvindex-aeron-" + suffix).toString();
     }
 }

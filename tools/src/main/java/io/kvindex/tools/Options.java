@@ -1,26 +1,52 @@
 package io.kvindex.tools;
 
+import io.kvindex.server.IndexerServer;
+import io.kvindex.server.query.IndexRegistry;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
 
 /**
- * Command-line options of {@link IndexerServerMain}. One table lists every flag with its default and help line;
- * parsing, defaults and {@code --help} all come from it.
+ * Options of {@link IndexerServerMain}, from flags, {@code KVINDEX_*} environment variables and a properties file.
+ * One table lists every option with its default and help line; parsing, defaults and {@code --help} all come from it.
  */
 public final class Options
 {
+    /** Flag: properties file of options. */
+    public static final String CONFIG = "--config";
     /** Flag: directory for the index's files. */
     public static final String DATA_DIR = "--data-dir";
-    /** Flag: most blocks the index holds. */
+    /** Flag: most blocks an index holds. */
     public static final String MAX_BLOCKS = "--max-blocks";
-    /** Flag: most owners the index tracks. */
+    /** Flag: most owners an index tracks. */
     public static final String MAX_OWNERS = "--max-owners";
-    /** Flag: the embedded media driver's directory. */
+    /** Flag: model of the index registered at start. */
+    public static final String MODEL = "--model";
+    /** Flag: tenant of the index registered at start. */
+    public static final String TENANT = "--tenant";
+    /** Flag: tokens per block of the index registered at start. */
+    public static final String BLOCK_SIZE = "--block-size";
+    /** Flag: Aeron channel queries arrive on. */
+    public static final String QUERY_CHANNEL = "--query-channel";
+    /** Flag: Aeron stream id queries arrive on. */
+    public static final String QUERY_STREAM_ID = "--query-stream-id";
+    /** Flag: allow a query channel on a non-loopback address. */
+    public static final String ALLOW_REMOTE = "--allow-remote";
+    /** Flag: the media driver's directory. */
     public static final String AERON_DIR = "--aeron-dir";
+    /** Flag: use an external media driver rather than an embedded one. */
+    public static final String EXTERNAL_DRIVER = "--external-driver";
     /** Flag: milliseconds between status lines. */
     public static final String STATUS_INTERVAL_MS = "--status-interval-ms";
     /** Flag: stop by itself after this many milliseconds. */
@@ -28,25 +54,53 @@ public final class Options
     /** Flag: print the help text and exit. */
     public static final String HELP = "--help";
 
+    /** Prefix of the environment variables: {@code --max-blocks} is {@code KVINDEX_MAX_BLOCKS}. */
+    public static final String ENV_PREFIX = "KVINDEX_";
+
     /** Default of {@link #MAX_BLOCKS}. */
-    public static final long MAX_BLOCKS_DEFAULT = 1_000_000L;
+    public static final int MAX_BLOCKS_DEFAULT = IndexerServer.Context.MAX_BLOCKS_DEFAULT;
     /** Default of {@link #MAX_OWNERS}. */
-    public static final int MAX_OWNERS_DEFAULT = 4096;
+    public static final int MAX_OWNERS_DEFAULT = IndexerServer.Context.MAX_OWNERS_DEFAULT;
+    /** Default of {@link #TENANT}. */
+    public static final String TENANT_DEFAULT = IndexRegistry.DEFAULT_TENANT;
+    /** Default of {@link #BLOCK_SIZE}: vLLM's default block size. */
+    public static final int BLOCK_SIZE_DEFAULT = 16;
+    /** Default of {@link #QUERY_CHANNEL}. */
+    public static final String QUERY_CHANNEL_DEFAULT = IndexerServer.Context.QUERY_CHANNEL_DEFAULT;
+    /** Default of {@link #QUERY_STREAM_ID}. */
+    public static final int QUERY_STREAM_ID_DEFAULT = IndexerServer.Context.QUERY_STREAM_ID_DEFAULT;
     /** Default of {@link #STATUS_INTERVAL_MS}. */
     public static final long STATUS_INTERVAL_MS_DEFAULT = 5000L;
     /** Default of {@link #EXIT_AFTER_MS}: run until SIGTERM or SIGINT. */
     public static final long EXIT_AFTER_MS_DEFAULT = 0L;
 
     private static final String COMPUTED = "";
+    private static final String ON = "true";
     private static final List<Flag> FLAGS = List.of(
+        new Flag(CONFIG, "FILE", COMPUTED, "none",
+            "properties file of options, one name=value a line, e.g. max-blocks=2000000"),
         new Flag(DATA_DIR, "DIR", COMPUTED, "a fresh temp dir, deleted on exit",
             "directory for the index's files; created if missing and kept on exit"),
-        new Flag(MAX_BLOCKS, "N", Long.toString(MAX_BLOCKS_DEFAULT), null,
-            "most blocks the index holds; stores beyond it are refused and counted"),
+        new Flag(MAX_BLOCKS, "N", Integer.toString(MAX_BLOCKS_DEFAULT), null,
+            "most blocks each index holds; stores beyond it are refused and counted"),
         new Flag(MAX_OWNERS, "N", Integer.toString(MAX_OWNERS_DEFAULT), null,
-            "most owners (worker id, dp rank) the index tracks"),
-        new Flag(AERON_DIR, "DIR", COMPUTED, "a unique dir under /dev/shm, or the temp dir without it",
-            "embedded media driver directory; deleted on start and on exit, never share it"),
+            "most owners (worker id, dp rank) each index tracks"),
+        new Flag(MODEL, "NAME", COMPUTED, "none: no index is registered",
+            "register the index of this model (with --tenant, --block-size) at start"),
+        new Flag(TENANT, "NAME", TENANT_DEFAULT, null, "tenant of the --model index"),
+        new Flag(BLOCK_SIZE, "N", Integer.toString(BLOCK_SIZE_DEFAULT), null,
+            "tokens per block of the --model index; must match the engines' block size"),
+        new Flag(QUERY_CHANNEL, "CHANNEL", QUERY_CHANNEL_DEFAULT, null,
+            "Aeron channel queries arrive on, e.g. aeron:udp?endpoint=127.0.0.1:40456"),
+        new Flag(QUERY_STREAM_ID, "ID", Integer.toString(QUERY_STREAM_ID_DEFAULT), null,
+            "Aeron stream id queries arrive on"),
+        new Flag(ALLOW_REMOTE, null, COMPUTED, "off: a UDP query channel must be a loopback address",
+            "allow a query channel on a non-loopback address (exposes the server to the network)"),
+        new Flag(AERON_DIR, "DIR", COMPUTED,
+            "embedded: a unique dir in /dev/shm (or temp dir); external: Aeron's default",
+            "media driver directory; an embedded driver deletes it on start and on exit, never share it"),
+        new Flag(EXTERNAL_DRIVER, null, COMPUTED, "off: an embedded media driver",
+            "connect to a media driver already running in --aeron-dir rather than embedding one"),
         new Flag(STATUS_INTERVAL_MS, "MS", Long.toString(STATUS_INTERVAL_MS_DEFAULT), null,
             "milliseconds between status lines; 0 prints none"),
         new Flag(EXIT_AFTER_MS, "MS", Long.toString(EXIT_AFTER_MS_DEFAULT), null,
@@ -55,25 +109,40 @@ public final class Options
 
     private final boolean help;
     private final Path dataDir;
-    private final long maxBlocks;
+    private final int maxBlocks;
     private final int maxOwners;
+    private final String model;
+    private final String tenant;
+    private final int blockSize;
+    private final String queryChannel;
+    private final int queryStreamId;
+    private final boolean allowRemote;
     private final String aeronDir;
+    private final boolean externalDriver;
     private final long statusIntervalMs;
     private final long exitAfterMs;
 
-    private Options(final Map<String, String> values)
+    private Options(final Map<String, String> values, final Map<String, String> sources)
     {
         help = values.containsKey(HELP);
         dataDir = values.get(DATA_DIR).isEmpty() ? null : Path.of(values.get(DATA_DIR));
-        maxBlocks = parseLong(values, MAX_BLOCKS, 1L, Long.MAX_VALUE);
-        maxOwners = (int)parseLong(values, MAX_OWNERS, 1L, Integer.MAX_VALUE);
+        maxBlocks = (int)parseLong(values, sources, MAX_BLOCKS, 1L, Integer.MAX_VALUE);
+        maxOwners = (int)parseLong(values, sources, MAX_OWNERS, 1L, Integer.MAX_VALUE);
+        model = values.get(MODEL).isEmpty() ? null : values.get(MODEL);
+        tenant = values.get(TENANT);
+        blockSize = (int)parseLong(values, sources, BLOCK_SIZE, 1L, Integer.MAX_VALUE);
+        queryChannel = values.get(QUERY_CHANNEL);
+        queryStreamId = (int)parseLong(values, sources, QUERY_STREAM_ID, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        allowRemote = values.containsKey(ALLOW_REMOTE);
         aeronDir = values.get(AERON_DIR).isEmpty() ? null : values.get(AERON_DIR);
-        statusIntervalMs = parseLong(values, STATUS_INTERVAL_MS, 0L, Long.MAX_VALUE);
-        exitAfterMs = parseLong(values, EXIT_AFTER_MS, 0L, Long.MAX_VALUE);
+        externalDriver = values.containsKey(EXTERNAL_DRIVER);
+        statusIntervalMs = parseLong(values, sources, STATUS_INTERVAL_MS, 0L, Long.MAX_VALUE);
+        exitAfterMs = parseLong(values, sources, EXIT_AFTER_MS, 0L, Long.MAX_VALUE);
     }
 
     /**
-     * Parse a command line: {@code --flag value} or {@code --flag=value}; a repeated flag keeps its last value.
+     * Parse a command line alone, without environment: {@code --flag value} or {@code --flag=value}; a repeated
+     * flag keeps its last value. A {@code --config} file is read.
      *
      * @param args the command line.
      * @return the options, defaults filled in.
@@ -81,6 +150,24 @@ public final class Options
      */
     public static Options parse(final String... args)
     {
+        return parse(Map.of(), args);
+    }
+
+    /**
+     * Parse options from a command line, {@code KVINDEX_*} environment variables and a properties file (named by
+     * {@code --config} or {@code KVINDEX_CONFIG}): a flag wins over the environment, which wins over the file,
+     * which wins over the default. Environment variables that name no option are ignored.
+     *
+     * @param env  the environment, e.g. {@link System#getenv()}.
+     * @param args the command line.
+     * @return the options, defaults filled in.
+     * @throws UsageException for an unknown flag or file entry, a missing or malformed value, or a stray argument.
+     */
+    public static Options parse(final Map<String, String> env, final String... args)
+    {
+        final Map<String, String> flags = new HashMap<>();
+        final Map<String, String> sources = new HashMap<>();
+        parseFlags(args, flags);
         final Map<String, String> values = new HashMap<>();
         for (final Flag flag : FLAGS)
         {
@@ -89,37 +176,37 @@ public final class Options
                 values.put(flag.name, flag.defaultValue);
             }
         }
-        for (int i = 0; i < args.length; i++)
+        final String config = flags.containsKey(CONFIG) ? flags.get(CONFIG) : env.get(envName(CONFIG));
+        if (null != config && !config.isEmpty())
         {
-            final String arg = args[i];
-            final int equals = arg.indexOf('=');
-            final String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
-            final Flag flag = find(name);
-            if (null == flag)
+            readConfigFile(Path.of(config), values, sources);
+        }
+        for (final Flag flag : FLAGS)
+        {
+            final String name = envName(flag.name);
+            final String value = env.get(name);
+            if (null != value && flag.fromEnvOrFile())
             {
-                throw new UsageException(arg.startsWith("-") ?
-                    "unknown option: " + name : "unexpected argument: " + arg);
-            }
-            if (null == flag.valueName)
-            {
-                if (name.length() != arg.length())
-                {
-                    throw new UsageException("option " + name + " takes no value");
-                }
-                values.put(name, "true");
-            }
-            else
-            {
-                final String value = name.length() != arg.length() ? arg.substring(equals + 1) :
-                    i + 1 < args.length ? args[++i] : "";
-                if (value.isEmpty())
-                {
-                    throw new UsageException("option " + name + " needs a value: " + name + " " + flag.valueName);
-                }
-                values.put(name, value);
+                put(flag, value, name, values, sources);
             }
         }
-        return new Options(values);
+        for (final Map.Entry<String, String> entry : flags.entrySet())
+        {
+            values.put(entry.getKey(), entry.getValue());
+            sources.remove(entry.getKey());
+        }
+        return new Options(values, sources);
+    }
+
+    /**
+     * The environment variable of an option.
+     *
+     * @param flag the flag, e.g. {@code --max-blocks}.
+     * @return the variable, e.g. {@code KVINDEX_MAX_BLOCKS}.
+     */
+    public static String envName(final String flag)
+    {
+        return ENV_PREFIX + flag.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     /**
@@ -131,18 +218,25 @@ public final class Options
     {
         final StringBuilder text = new StringBuilder()
             .append("Usage: indexer-server [options]\n")
-            .append("Runs the kvindex indexer with an embedded Aeron media driver.\n")
-            .append("Stops cleanly, with exit code 0, on SIGTERM or SIGINT.\n")
+            .append("Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes\n")
+            .append("and the Aeron query service (docs/query-protocol.md). Prints the query channel, stream id\n")
+            .append("and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM or SIGINT.\n")
+            .append("Not yet served: the HTTP API (--http-port 8090 comes later) and the engine event feeds.\n")
+            .append("\nEvery option but --help can also be set by its environment variable (shown below) or in\n")
+            .append("the --config file by its name without the dashes; on/off options take true or false.\n")
+            .append("Precedence: flag > environment variable > config file > default.\n")
             .append("\nOptions:\n");
         for (final Flag flag : FLAGS)
         {
             final String left = null == flag.valueName ? flag.name : flag.name + " " + flag.valueName;
             text.append(String.format("  %-26s %s%n", left, flag.description));
-            if (null != flag.valueName)
+            if (HELP.equals(flag.name))
             {
-                final String shown = null != flag.defaultText ? flag.defaultText : flag.defaultValue;
-                text.append(String.format("  %-26s (default: %s)%n", "", shown));
+                continue;
             }
+            final String shown = null != flag.defaultText ? flag.defaultText : flag.defaultValue;
+            text.append(String.format("  %-26s (default: %s)%n", "", shown));
+            text.append(String.format("  %-26s (env: %s)%n", "", envName(flag.name)));
         }
         return text.toString();
     }
@@ -187,7 +281,7 @@ public final class Options
      *
      * @return the capacity in blocks.
      */
-    public long maxBlocks()
+    public int maxBlocks()
     {
         return maxBlocks;
     }
@@ -203,7 +297,77 @@ public final class Options
     }
 
     /**
-     * The media driver directory given, or null for a unique one.
+     * Model of the index registered at start.
+     *
+     * @return the model, or null to register none.
+     */
+    public String model()
+    {
+        return model;
+    }
+
+    /**
+     * Tenant of the index registered at start.
+     *
+     * @return the tenant.
+     */
+    public String tenant()
+    {
+        return tenant;
+    }
+
+    /**
+     * Tokens per block of the index registered at start.
+     *
+     * @return the block size.
+     */
+    public int blockSize()
+    {
+        return blockSize;
+    }
+
+    /**
+     * Aeron channel queries arrive on.
+     *
+     * @return the channel.
+     */
+    public String queryChannel()
+    {
+        return queryChannel;
+    }
+
+    /**
+     * Aeron stream id queries arrive on.
+     *
+     * @return the stream id.
+     */
+    public int queryStreamId()
+    {
+        return queryStreamId;
+    }
+
+    /**
+     * Whether the query channel may bind a non-loopback address.
+     *
+     * @return true when allowed.
+     */
+    public boolean allowRemote()
+    {
+        return allowRemote;
+    }
+
+    /**
+     * Whether to connect to an external media driver.
+     *
+     * @return true for an external driver, false to embed one.
+     */
+    public boolean externalDriver()
+    {
+        return externalDriver;
+    }
+
+    /**
+     * The media driver directory given, or null for the default.
      *
      * @return the directory name or null.
      */
@@ -244,7 +408,102 @@ public final class Options
         return null;
     }
 
-    private static long parseLong(final Map<String, String> values, final String name, final long min, final long max)
+    private static void parseFlags(final String[] args, final Map<String, String> flags)
+    {
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            final int equals = arg.indexOf('=');
+            final String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
+            final Flag flag = find(name);
+            if (null == flag)
+            {
+                throw new UsageException(arg.startsWith("-") ?
+                    "unknown option: " + name : "unexpected argument: " + arg);
+            }
+            if (null == flag.valueName)
+            {
+                if (name.length() != arg.length())
+                {
+                    throw new UsageException("option " + name + " takes no value");
+                }
+                flags.put(name, ON);
+            }
+            else
+            {
+                final String value = name.length() != arg.length() ? arg.substring(equals + 1) :
+                    i + 1 < args.length ? args[++i] : "";
+                if (value.isEmpty())
+                {
+                    throw new UsageException("option " + name + " needs a value: " + name + " " + flag.valueName);
+                }
+                flags.put(name, value);
+            }
+        }
+    }
+
+    private static void readConfigFile(
+        final Path file, final Map<String, String> values, final Map<String, String> sources)
+    {
+        final Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        catch (final IOException ex)
+        {
+            throw new UsageException("cannot read config file " + file + ": " + ex);
+        }
+        for (final String key : new TreeSet<>(properties.stringPropertyNames()))
+        {
+            final Flag flag = find("--" + key);
+            if (null == flag || !flag.fromEnvOrFile() || CONFIG.equals(flag.name))
+            {
+                throw new UsageException("unknown option in config file " + file + ": " + key);
+            }
+            put(flag, properties.getProperty(key).trim(), key + " in " + file, values, sources);
+        }
+    }
+
+    private static void put(
+        final Flag flag,
+        final String value,
+        final String source,
+        final Map<String, String> values,
+        final Map<String, String> sources)
+    {
+        if (null == flag.valueName)
+        {
+            if (ON.equalsIgnoreCase(value))
+            {
+                values.put(flag.name, ON);
+            }
+            else if ("false".equalsIgnoreCase(value))
+            {
+                values.remove(flag.name);
+            }
+            else
+            {
+                throw new UsageException(source + " needs true or false, got '" + value + "'");
+            }
+        }
+        else
+        {
+            if (value.isEmpty())
+            {
+                throw new UsageException(source + " needs a value: " + flag.valueName);
+            }
+            values.put(flag.name, value);
+        }
+        sources.put(flag.name, source);
+    }
+
+    private static long parseLong(
+        final Map<String, String> values,
+        final Map<String, String> sources,
+        final String name,
+        final long min,
+        final long max)
     {
         final String text = values.get(name);
         try
@@ -258,12 +517,16 @@ public final class Options
         catch (final NumberFormatException ignore)
         {
         }
-        throw new UsageException("option " + name + " needs an integer in [" + min + ", " + max + "], got '" +
-            text + "'");
+        final String source = sources.getOrDefault(name, "option " + name);
+        throw new UsageException(source + " needs an integer in [" + min + ", " + max + "], got '" + text + "'");
     }
 
     private record Flag(String name, String valueName, String defaultValue, String defaultText, String description)
     {
+        boolean fromEnvOrFile()
+        {
+            return !HELP.equals(name);
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,16 +38,21 @@ class IndexerServerMainTest
         final Path dataDir = tempDir.resolve("data");
 
         final int exitCode = run("--exit-after-ms", "400", "--status-interval-ms", "100",
-            "--aeron-dir", aeronDir.toString(), "--data-dir", dataDir.toString(), "--max-blocks", "5000");
+            "--aeron-dir", aeronDir.toString(), "--data-dir", dataDir.toString(), "--max-blocks", "5000",
+            "--model", "llama", "--block-size", "32");
 
         final String output = output();
         assertEquals(IndexerServerMain.EXIT_OK, exitCode, output + errors());
         assertEquals("", errors());
-        assertTrue(output.contains("started: aeron dir " + aeronDir + ", data dir " + dataDir +
-            ", capacity 5000 blocks, 4096 owners"), output);
-        assertTrue(output.contains("\nindex: owners 0, blocks 0, memberships 0, used 40 B, reserved "), output);
-        assertTrue(Pattern.compile("\nstatus: up \\d+\\.\\ds, index: owners 0, blocks 0, ").matcher(output).find(),
-            output);
+        assertTrue(output.contains("started: aeron dir " + aeronDir + " (embedded driver), data dir " + dataDir +
+            ", capacity per index 5000 blocks, 4096 owners"), output);
+        assertTrue(output.contains("\nquery channel aeron:ipc stream 1001; "), output);
+        assertTrue(output.contains("HTTP not available yet"), output);
+        assertTrue(output.contains(
+            "\nindex llama:default block size 32: owners 0, blocks 0, memberships 0, used 40 B, reserved "), output);
+        assertTrue(Pattern.compile("\nstatus: up \\d+\\.\\ds, queries: requests 0, answered 0, ").matcher(output)
+            .find(), output);
+        assertTrue(output.contains("\nstatus: index llama:default block size 32: owners 0, blocks 0, "), output);
         assertTrue(output.contains("--exit-after-ms 400 elapsed, stopping"), output);
         assertTrue(output.endsWith("indexer-server stopped\n"), output);
         assertFalse(Files.exists(aeronDir), "media driver directory deleted on shutdown");
@@ -64,6 +70,31 @@ class IndexerServerMainTest
         assertTrue(matcher.find(), output);
         assertFalse(Files.exists(Path.of(matcher.group(1))), output);
         assertFalse(output.contains("status:"), "no status line before the first interval: " + output);
+    }
+
+    @Test
+    void shouldTakeOptionsFromEnvironmentAndSayWhenNoIndexIsRegistered()
+    {
+        final int exitCode = IndexerServerMain.run(
+            Map.of("KVINDEX_MAX_BLOCKS", "777", "KVINDEX_QUERY_STREAM_ID", "4242", "KVINDEX_EXIT_AFTER_MS", "50"),
+            new String[]{ "--aeron-dir", tempDir.resolve("aeron").toString() }, out, err);
+
+        final String output = output();
+        assertEquals(IndexerServerMain.EXIT_OK, exitCode, output + errors());
+        assertTrue(output.contains("capacity per index 777 blocks"), output);
+        assertTrue(output.contains("\nquery channel aeron:ipc stream 4242; "), output);
+        assertTrue(output.contains("\nindex: none registered (start with --model NAME to register one)\n"), output);
+    }
+
+    @Test
+    void shouldRefuseNonLoopbackQueryChannelWithoutAllowRemote()
+    {
+        final int exitCode = run("--exit-after-ms", "10", "--aeron-dir", tempDir.resolve("aeron").toString(),
+            "--query-channel", "aeron:udp?endpoint=0.0.0.0:40456");
+
+        assertEquals(IndexerServerMain.EXIT_FAILURE, exitCode, output());
+        assertTrue(errors().contains("non-loopback address 0.0.0.0"), errors());
+        assertTrue(errors().contains("--allow-remote"), errors());
     }
 
     @Test
@@ -98,7 +129,7 @@ class IndexerServerMainTest
 
     private int run(final String... args)
     {
-        return IndexerServerMain.run(args, out, err);
+        return IndexerServerMain.run(Map.of(), args, out, err);
     }
 
     private String output()

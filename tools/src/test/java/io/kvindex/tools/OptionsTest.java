@@ -1,9 +1,13 @@
 package io.kvindex.tools;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OptionsTest
 {
+    @TempDir
+    Path tempDir;
+
     @Test
     void shouldFillDefaultsForEmptyCommandLine()
     {
@@ -25,6 +32,13 @@ class OptionsTest
         assertNull(options.aeronDir());
         assertEquals(5000L, options.statusIntervalMs());
         assertEquals(0L, options.exitAfterMs());
+        assertNull(options.model());
+        assertEquals("default", options.tenant());
+        assertEquals(16, options.blockSize());
+        assertEquals("aeron:ipc", options.queryChannel());
+        assertEquals(1001, options.queryStreamId());
+        assertFalse(options.allowRemote());
+        assertFalse(options.externalDriver());
     }
 
     @Test
@@ -32,7 +46,9 @@ class OptionsTest
     {
         final Options options = Options.parse(
             "--data-dir", "/tmp/kv data", "--max-blocks=123", "--max-owners", "7", "--aeron-dir=/dev/shm/x",
-            "--status-interval-ms", "0", "--exit-after-ms=2_500");
+            "--status-interval-ms", "0", "--exit-after-ms=2_500", "--model", "llama", "--tenant=acme",
+            "--block-size", "32", "--query-channel", "aeron:udp?endpoint=127.0.0.1:40456", "--query-stream-id=7",
+            "--allow-remote", "--external-driver");
 
         assertEquals(Path.of("/tmp/kv data"), options.dataDir());
         assertEquals(123L, options.maxBlocks());
@@ -40,6 +56,70 @@ class OptionsTest
         assertEquals("/dev/shm/x", options.aeronDir());
         assertEquals(0L, options.statusIntervalMs());
         assertEquals(2500L, options.exitAfterMs());
+        assertEquals("llama", options.model());
+        assertEquals("acme", options.tenant());
+        assertEquals(32, options.blockSize());
+        assertEquals("aeron:udp?endpoint=127.0.0.1:40456", options.queryChannel());
+        assertEquals(7, options.queryStreamId());
+        assertTrue(options.allowRemote());
+        assertTrue(options.externalDriver());
+    }
+
+    @Test
+    void shouldTakeFlagOverEnvironmentOverConfigFileOverDefault() throws IOException
+    {
+        final Path file = tempDir.resolve("kvindex.properties");
+        Files.writeString(file, "# a comment\nmax-blocks=111\nmax-owners = 222\nmodel=from-file\n" +
+            "block-size=8\nexternal-driver=true\n");
+        final Map<String, String> env = Map.of(
+            "KVINDEX_CONFIG", file.toString(), "KVINDEX_MAX_OWNERS", "333", "KVINDEX_MODEL", "from-env",
+            "KVINDEX_EXTERNAL_DRIVER", "false", "KVINDEX_JAVA_OPTS", "-Xmx1g");
+
+        final Options options = Options.parse(env, "--model", "from-flag");
+
+        assertEquals(111, options.maxBlocks());
+        assertEquals(333, options.maxOwners());
+        assertEquals("from-flag", options.model());
+        assertEquals(8, options.blockSize());
+        assertFalse(options.externalDriver());
+        assertEquals(4096, Options.parse(Map.of(), "--config", file.toString(), "--max-owners", "4096").maxOwners());
+    }
+
+    @Test
+    void shouldPreferConfigFlagOverConfigEnvironmentVariable() throws IOException
+    {
+        final Path flagFile = Files.writeString(tempDir.resolve("flag.properties"), "max-blocks=5\n");
+        final Path envFile = Files.writeString(tempDir.resolve("env.properties"), "max-blocks=6\n");
+
+        final Options options =
+            Options.parse(Map.of("KVINDEX_CONFIG", envFile.toString()), "--config", flagFile.toString());
+
+        assertEquals(5, options.maxBlocks());
+    }
+
+    @Test
+    void shouldNameTheSourceOfABadValue() throws IOException
+    {
+        final Path file = Files.writeString(tempDir.resolve("bad.properties"), "max-blocks=lots\n");
+        assertEquals("max-blocks in " + file + " needs an integer in [1, 2147483647], got 'lots'", assertThrows(
+            Options.UsageException.class, () -> Options.parse("--config", file.toString())).getMessage());
+        assertEquals("KVINDEX_BLOCK_SIZE needs an integer in [1, 2147483647], got '0'", assertThrows(
+            Options.UsageException.class, () -> Options.parse(Map.of("KVINDEX_BLOCK_SIZE", "0"))).getMessage());
+        assertEquals("KVINDEX_ALLOW_REMOTE needs true or false, got 'yes'", assertThrows(
+            Options.UsageException.class, () -> Options.parse(Map.of("KVINDEX_ALLOW_REMOTE", "yes"))).getMessage());
+    }
+
+    @Test
+    void shouldRejectUnknownConfigFileEntryAndMissingFile() throws IOException
+    {
+        final Path file = Files.writeString(tempDir.resolve("typo.properties"), "max-blokcs=5\n");
+        assertEquals("unknown option in config file " + file + ": max-blokcs", assertThrows(
+            Options.UsageException.class, () -> Options.parse("--config", file.toString())).getMessage());
+        final Path missing = tempDir.resolve("missing.properties");
+        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse("--config", missing.toString()))
+            .getMessage().startsWith("cannot read config file " + missing), missing.toString());
+        final Path help = Files.writeString(tempDir.resolve("help.properties"), "help=true\n");
+        assertThrows(Options.UsageException.class, () -> Options.parse("--config", help.toString()));
     }
 
     @Test
@@ -54,19 +134,29 @@ class OptionsTest
         final String help = Options.helpText();
         final List<String> names = Options.flagNames();
 
-        assertEquals(List.of("--data-dir", "--max-blocks", "--max-owners", "--aeron-dir", "--status-interval-ms",
-            "--exit-after-ms", "--help"), names);
+        assertEquals(List.of("--config", "--data-dir", "--max-blocks", "--max-owners", "--model", "--tenant",
+            "--block-size", "--query-channel", "--query-stream-id", "--allow-remote", "--aeron-dir",
+            "--external-driver", "--status-interval-ms", "--exit-after-ms", "--help"), names);
         for (final String name : names)
         {
             assertTrue(help.contains("  " + name), name + " missing from help:\n" + help);
+            if (!"--help".equals(name))
+            {
+                assertTrue(help.contains("(env: " + Options.envName(name) + ")"), name + " env missing:\n" + help);
+            }
         }
         assertTrue(help.contains("(default: 1000000)"), help);
         assertTrue(help.contains("(default: 4096)"), help);
         assertTrue(help.contains("(default: 5000)"), help);
         assertTrue(help.contains("(default: 0)"), help);
         assertTrue(help.contains("(default: a fresh temp dir, deleted on exit)"), help);
-        assertTrue(help.contains("(default: a unique dir under /dev/shm"), help);
-        assertEquals(6, help.split("\\(default: ", -1).length - 1, help);
+        assertTrue(help.contains("(default: embedded: a unique dir in /dev/shm"), help);
+        assertTrue(help.contains("(default: aeron:ipc)"), help);
+        assertTrue(help.contains("(default: 1001)"), help);
+        assertTrue(help.contains("(default: 16)"), help);
+        assertTrue(help.contains("Precedence: flag > environment variable > config file > default."), help);
+        assertTrue(help.contains("HTTP API"), help);
+        assertEquals(14, help.split("\\(default: ", -1).length - 1, help);
         for (final String line : help.split("\n"))
         {
             assertTrue(line.length() <= 120, line);
@@ -116,6 +206,9 @@ class OptionsTest
             { "--max-blocks", "0" },
             { "--max-owners", "-1" },
             { "--max-owners", "4294967296" },
+            { "--max-blocks", "2147483648" },
+            { "--block-size", "0" },
+            { "--query-stream-id", "x" },
             { "--status-interval-ms", "-5" },
             { "--exit-after-ms", "1.5" },
         };

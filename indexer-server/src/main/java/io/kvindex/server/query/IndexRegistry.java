@@ -5,6 +5,7 @@ import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The indexes a query service answers for, one per {@code (model, tenant)} with its block size. Registration is
@@ -171,6 +172,16 @@ public final class IndexRegistry
             }
         }
         return null;
+    }
+
+    /**
+     * The registered indexes, in registration order; a snapshot, for status and tools rather than queries.
+     *
+     * @return an unmodifiable list.
+     */
+    public List<Entry> entries()
+    {
+        return List.of(entries);
     }
 
     /**

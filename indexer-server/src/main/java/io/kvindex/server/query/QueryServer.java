@@ -27,28 +27,33 @@ public final class QueryServer implements AutoCloseable
     private final Context ctx;
     private final MediaDriver driver;
     private final Aeron aeron;
+    private final boolean ownsAeron;
     private final AgentRunner runner;
     private final QueryCounters counters = new QueryCounters();
 
     private QueryServer(final Context ctx)
     {
         this.ctx = ctx;
+        ownsAeron = null == ctx.aeron();
         MediaDriver driver = null;
-        Aeron aeron = null;
+        Aeron aeron = ctx.aeron();
         try
         {
-            if (ctx.embeddedDriver())
+            if (ownsAeron && ctx.embeddedDriver())
             {
                 driver = MediaDriver.launch(ctx.driverContext());
             }
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName()));
+            if (ownsAeron)
+            {
+                aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName()));
+            }
             final Subscription subscription = aeron.addSubscription(ctx.requestChannel(), ctx.requestStreamId());
             final QueryAgent agent = new QueryAgent(ctx, aeron, subscription, counters);
             runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(aeron, driver);
+            CloseHelper.quietCloseAll(ownsAeron ? aeron : null, driver);
             throw ex;
         }
         this.driver = driver;
@@ -88,12 +93,12 @@ public final class QueryServer implements AutoCloseable
     }
 
     /**
-     * Stop the agent, then close the Aeron client and the embedded driver.
+     * Stop the agent, then close the Aeron client and the embedded driver when this server created them.
      */
     @Override
     public void close()
     {
-        CloseHelper.closeAll(runner, aeron, driver);
+        CloseHelper.closeAll(runner, ownsAeron ? aeron : null, driver);
     }
 
     /**
@@ -152,6 +157,7 @@ public final class QueryServer implements AutoCloseable
         private long responseTimeoutNs = TimeUnit.SECONDS.toNanos(1);
         private int fragmentLimit = 64;
         private IndexRegistry registry;
+        private Aeron aeron;
         private IdleStrategy idleStrategy;
         private NanoClock nanoClock;
         private ErrorHandler errorHandler;
@@ -515,6 +521,28 @@ public final class QueryServer implements AutoCloseable
         public IndexRegistry registry()
         {
             return registry;
+        }
+
+        /**
+         * An Aeron client to share, owned and closed by the caller; when set no driver or client is created.
+         *
+         * @param aeron the client, or null to create one.
+         * @return this.
+         */
+        public Context aeron(final Aeron aeron)
+        {
+            this.aeron = aeron;
+            return this;
+        }
+
+        /**
+         * The shared Aeron client, or null when the server creates its own.
+         *
+         * @return the client or null.
+         */
+        public Aeron aeron()
+        {
+            return aeron;
         }
 
         /**
