@@ -65,7 +65,7 @@ final class QueryServerTest
         assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(5)));
 
         queryAndCompare();
-        assertEquals(QUERIES * 3L, server.counters().get(QueryCounters.ANSWERED));
+        assertEquals(QUERIES * 3L, QueryTestSupport.awaitCounter(server, QueryCounters.ANSWERED, QUERIES * 3L));
     }
 
     @Test
@@ -96,7 +96,7 @@ final class QueryServerTest
         assertEquals(OverlapStatus.UNKNOWN_INDEX, client.query(MODEL, "other", null, hashes, count, result));
         assertEquals(OverlapStatus.UNKNOWN_INDEX, client.query(MODEL, null, null, hashes, count, result));
         assertEquals(OverlapStatus.OK, client.query(MODEL, TENANT, null, hashes, count, result));
-        assertEquals(3, server.counters().get(QueryCounters.UNKNOWN_INDEX));
+        assertEquals(3, QueryTestSupport.awaitCounter(server, QueryCounters.UNKNOWN_INDEX, 3));
         assertEquals(3, client.errorResponseCount());
     }
 
@@ -110,7 +110,7 @@ final class QueryServerTest
         final int count = corpus.localHashes(0, hashes);
 
         assertEquals(OverlapStatus.OVERLOAD, client.query(MODEL, TENANT, null, hashes, count, result));
-        assertEquals(1, server.counters().get(QueryCounters.OVERLOADED));
+        assertEquals(1, QueryTestSupport.awaitCounter(server, QueryCounters.OVERLOADED, 1));
     }
 
     @Test

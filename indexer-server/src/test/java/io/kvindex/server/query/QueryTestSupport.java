@@ -28,6 +28,23 @@ final class QueryTestSupport
     {
     }
 
+    /**
+     * Wait, bounded, until a server counter reaches {@code expected}: the agent counts an answer just after it
+     * offers it, so a client can see the answer first.
+     *
+     * @return the counter's value when it reached the value or the time ran out.
+     */
+    static long awaitCounter(final QueryServer server, final int counter, final long expected)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long value;
+        while ((value = server.counters().get(counter)) < expected && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.yield();
+        }
+        return value;
+    }
+
     static String uniqueAeronDir()
     {
         final Path shm = Path.of("/dev/shm");
