@@ -175,14 +175,14 @@ final class IndexerServerTest
             () -> IndexerServer.launch(context().queryChannel("aeron:udp?endpoint=0.0.0.0:40456")));
         assertTrue(ex.getMessage().contains("non-loopback address 0.0.0.0"), ex.getMessage());
 
-        final IndexerServer.Context loopback = context().queryChannel("aeron:udp?endpoint=localhost:0").conclude();
+        final IndexerServerContext loopback = context().queryChannel("aeron:udp?endpoint=localhost:0").conclude();
         assertEquals("aeron:udp?endpoint=localhost:0", loopback.queryChannel());
         loopback.deleteTemporaryDataDir();
     }
 
-    private IndexerServer.Context context()
+    private IndexerServerContext context()
     {
-        return new IndexerServer.Context()
+        return new IndexerServerContext()
             .aeronDirectoryName(tempDir.resolve("aeron").toString())
             .maxBlocks(1 << 14)
             .maxOwners(64)

@@ -4,6 +4,7 @@ import io.kvindex.client.QueryProtocol;
 import io.kvindex.index.BlockIndex;
 import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.server.IndexerServer;
+import io.kvindex.server.IndexerServerContext;
 import io.kvindex.server.query.IndexRegistry;
 import io.kvindex.server.query.QueryCounters;
 import org.agrona.CloseHelper;
@@ -109,9 +110,9 @@ public final class IndexerServerMain
      * @param options the parsed options.
      * @return a context, not yet concluded.
      */
-    static IndexerServer.Context serverContext(final Options options)
+    static IndexerServerContext serverContext(final Options options)
     {
-        return new IndexerServer.Context()
+        return new IndexerServerContext()
             .dataDir(options.dataDir())
             .maxBlocks(options.maxBlocks())
             .maxOwners(options.maxOwners())
@@ -157,7 +158,7 @@ public final class IndexerServerMain
         {
             server.registerIndex(options.model(), options.tenant(), options.blockSize());
         }
-        final IndexerServer.Context ctx = server.context();
+        final IndexerServerContext ctx = server.context();
         out.println(NAME + " started: aeron dir " + ctx.aeronDirectoryName() +
             (ctx.embeddedDriver() ? " (embedded driver)" : " (external driver)") + ", data dir " + ctx.dataDir() +
             (ctx.temporaryDataDir() ? " (temporary)" : "") + ", capacity per index " + ctx.maxBlocks() + " blocks, " +

@@ -1,6 +1,6 @@
 package io.kvindex.tools;
 
-import io.kvindex.server.IndexerServer;
+import io.kvindex.server.IndexerServerContext;
 import io.kvindex.server.query.IndexRegistry;
 
 import java.io.IOException;
@@ -58,17 +58,17 @@ public final class Options
     public static final String ENV_PREFIX = "KVINDEX_";
 
     /** Default of {@link #MAX_BLOCKS}. */
-    public static final int MAX_BLOCKS_DEFAULT = IndexerServer.Context.MAX_BLOCKS_DEFAULT;
+    public static final int MAX_BLOCKS_DEFAULT = IndexerServerContext.MAX_BLOCKS_DEFAULT;
     /** Default of {@link #MAX_OWNERS}. */
-    public static final int MAX_OWNERS_DEFAULT = IndexerServer.Context.MAX_OWNERS_DEFAULT;
+    public static final int MAX_OWNERS_DEFAULT = IndexerServerContext.MAX_OWNERS_DEFAULT;
     /** Default of {@link #TENANT}. */
     public static final String TENANT_DEFAULT = IndexRegistry.DEFAULT_TENANT;
     /** Default of {@link #BLOCK_SIZE}: vLLM's default block size. */
     public static final int BLOCK_SIZE_DEFAULT = 16;
     /** Default of {@link #QUERY_CHANNEL}. */
-    public static final String QUERY_CHANNEL_DEFAULT = IndexerServer.Context.QUERY_CHANNEL_DEFAULT;
+    public static final String QUERY_CHANNEL_DEFAULT = IndexerServerContext.QUERY_CHANNEL_DEFAULT;
     /** Default of {@link #QUERY_STREAM_ID}. */
-    public static final int QUERY_STREAM_ID_DEFAULT = IndexerServer.Context.QUERY_STREAM_ID_DEFAULT;
+    public static final int QUERY_STREAM_ID_DEFAULT = IndexerServerContext.QUERY_STREAM_ID_DEFAULT;
     /** Default of {@link #STATUS_INTERVAL_MS}. */
     public static final long STATUS_INTERVAL_MS_DEFAULT = 5000L;
     /** Default of {@link #EXIT_AFTER_MS}: run until SIGTERM or SIGINT. */
