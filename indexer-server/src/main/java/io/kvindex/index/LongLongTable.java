@@ -20,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-final class LongLongTable
+final class LongLongTable extends OpenAddressingTable
 {
     static final int ENTRY_LENGTH = 16;
     static final int KEY_OFFSET = 0;
@@ -28,57 +28,11 @@ final class LongLongTable
 
     private static final int READ_ATTEMPTS = 8;
 
-    private final long maxEntries;
-    private volatile UnsafeBuffer buffer;
-    private int mask;
-    private long size;
 
     LongLongTable(final long expectedEntries, final long maxEntries)
     {
-        this.maxEntries = maxEntries;
-        final int initialCapacity = TableSizing.capacityFor(Math.min(expectedEntries, maxEntries));
-        this.buffer = TableSizing.allocate(initialCapacity, ENTRY_LENGTH);
-        this.mask = initialCapacity - 1;
+        super(ENTRY_LENGTH, expectedEntries, maxEntries);
     }
-
-    long size()
-    {
-        return size;
-    }
-
-    long capacity()
-    {
-        return mask + 1L;
-    }
-
-    long reservedBytes()
-    {
-        return capacity() * ENTRY_LENGTH;
-    }
-
-    /**
-     * Make room for {@code additional} more entries, growing if needed.
-     *
-     * @return false when the limit or the memory would be exceeded.
-     */
-    boolean ensureCapacity(final int additional)
-    {
-        final int growth = TableSizing.growth(size, additional, maxEntries, mask + 1L, ENTRY_LENGTH);
-        if (TableSizing.FITS == growth || TableSizing.REFUSED == growth)
-        {
-            return TableSizing.FITS == growth;
-        }
-        try
-        {
-            rehash(growth);
-            return true;
-        }
-        catch (final OutOfMemoryError ex)
-        {
-            return false;
-        }
-    }
-
 
     /**
      * Writer's lookup.
@@ -194,19 +148,6 @@ final class LongLongTable
         }
     }
 
-    /**
-     * Drop every entry, keeping the capacity reached (as a cleared map does): an index that empties and fills
-     * again does not grow its tables again.
-     */
-    void reset()
-    {
-        if (0 != size)
-        {
-            buffer.setMemory(0, buffer.capacity(), (byte)0);
-            size = 0;
-        }
-    }
-
     private void compactFrom(final UnsafeBuffer buffer, final int deleted)
     {
         int hole = deleted;
@@ -231,12 +172,11 @@ final class LongLongTable
         buffer.putLongOrdered(hole * ENTRY_LENGTH + KEY_OFFSET, 0L);
     }
 
-    private void rehash(final int newCapacity)
+    @Override
+    void rehashInto(final UnsafeBuffer newBuffer, final int newMask)
     {
         final UnsafeBuffer oldBuffer = buffer;
         final int oldCapacity = mask + 1;
-        final UnsafeBuffer newBuffer = TableSizing.allocate(newCapacity, ENTRY_LENGTH);
-        final int newMask = newCapacity - 1;
         for (int i = 0; i < oldCapacity; i++)
         {
             final int offset = i * ENTRY_LENGTH;
@@ -251,8 +191,6 @@ final class LongLongTable
                 write(newBuffer, index * ENTRY_LENGTH, key, oldBuffer.getLong(offset + VALUE_OFFSET));
             }
         }
-        mask = newMask;
-        buffer = newBuffer;
     }
 
     private static void write(final UnsafeBuffer buffer, final int offset, final long key, final long value)

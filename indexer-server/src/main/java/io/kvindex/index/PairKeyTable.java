@@ -21,7 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-final class PairKeyTable
+final class PairKeyTable extends OpenAddressingTable
 {
     static final int ENTRY_LENGTH = 16;
     static final int HASH_OFFSET = 0;
@@ -29,57 +29,11 @@ final class PairKeyTable
     static final int VALUE_OFFSET = 12;
 
 
-    private final long maxEntries;
-    private volatile UnsafeBuffer buffer;
-    private int mask;
-    private long size;
 
     PairKeyTable(final long expectedEntries, final long maxEntries)
     {
-        this.maxEntries = maxEntries;
-        final int initialCapacity = TableSizing.capacityFor(Math.min(expectedEntries, maxEntries));
-        this.buffer = TableSizing.allocate(initialCapacity, ENTRY_LENGTH);
-        this.mask = initialCapacity - 1;
+        super(ENTRY_LENGTH, expectedEntries, maxEntries);
     }
-
-    long size()
-    {
-        return size;
-    }
-
-    long capacity()
-    {
-        return mask + 1L;
-    }
-
-    long reservedBytes()
-    {
-        return capacity() * ENTRY_LENGTH;
-    }
-
-    /**
-     * Make room for {@code additional} more entries, growing if needed.
-     *
-     * @return false when the limit or the memory would be exceeded.
-     */
-    boolean ensureCapacity(final int additional)
-    {
-        final int growth = TableSizing.growth(size, additional, maxEntries, mask + 1L, ENTRY_LENGTH);
-        if (TableSizing.FITS == growth || TableSizing.REFUSED == growth)
-        {
-            return TableSizing.FITS == growth;
-        }
-        try
-        {
-            rehash(growth);
-            return true;
-        }
-        catch (final OutOfMemoryError ex)
-        {
-            return false;
-        }
-    }
-
 
     /**
      * Value for a key, or 0. Safe to call from reader threads; the answer must be verified by the caller.
@@ -200,19 +154,6 @@ final class PairKeyTable
         }
     }
 
-    /**
-     * Drop every entry, keeping the capacity reached (as a cleared map does): an index that empties and fills
-     * again does not grow its tables again.
-     */
-    void reset()
-    {
-        if (0 != size)
-        {
-            buffer.setMemory(0, buffer.capacity(), (byte)0);
-            size = 0;
-        }
-    }
-
     private void compactFrom(final UnsafeBuffer buffer, final int deleted)
     {
         int hole = deleted;
@@ -238,12 +179,11 @@ final class PairKeyTable
         buffer.putIntOrdered(hole * ENTRY_LENGTH + VALUE_OFFSET, 0);
     }
 
-    private void rehash(final int newCapacity)
+    @Override
+    void rehashInto(final UnsafeBuffer newBuffer, final int newMask)
     {
         final UnsafeBuffer oldBuffer = buffer;
         final int oldCapacity = mask + 1;
-        final UnsafeBuffer newBuffer = TableSizing.allocate(newCapacity, ENTRY_LENGTH);
-        final int newMask = newCapacity - 1;
         for (int i = 0; i < oldCapacity; i++)
         {
             final int offset = i * ENTRY_LENGTH;
@@ -260,8 +200,6 @@ final class PairKeyTable
                 write(newBuffer, index * ENTRY_LENGTH, hash, tag, value);
             }
         }
-        mask = newMask;
-        buffer = newBuffer;
     }
 
     private static void write(
