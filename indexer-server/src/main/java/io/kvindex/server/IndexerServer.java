@@ -6,6 +6,10 @@ import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.server.query.IndexRegistry;
 import io.kvindex.server.query.QueryCounters;
 import io.kvindex.server.query.QueryServer;
+import io.kvindex.server.registry.BlockSizeConflictException;
+import io.kvindex.server.registry.ListenerView;
+import io.kvindex.server.registry.WorkerRegistration;
+import io.kvindex.server.registry.WorkerRegistry;
 import org.agrona.CloseHelper;
 
 import java.nio.file.Path;
@@ -24,6 +28,7 @@ public final class IndexerServer implements AutoCloseable
     private final Aeron aeron;
     private final IndexRegistry registry = new IndexRegistry();
     private final List<OffHeapBlockIndex> indexes = new ArrayList<>();
+    private final WorkerRegistry workers = new WorkerRegistry();
     private final QueryServer queryServer;
     private boolean closed;
 
@@ -111,6 +116,51 @@ public final class IndexerServer implements AutoCloseable
         registry.register(model, tenant, index, blockSize);
         indexes.add(index);
         return index;
+    }
+
+    /**
+     * Register an engine stream to follow: creates the index of its {@code (model, tenant)} on first use, with the
+     * stream's block size. Registering the same stream again replaces its endpoints.
+     *
+     * @param registration the stream.
+     * @return true when the stream is new, false when it was registered already.
+     * @throws BlockSizeConflictException when the index exists with another block size.
+     */
+    public synchronized boolean register(final WorkerRegistration registration)
+    {
+        final IndexRegistry.Entry existing = registry.find(registration.model(), registration.tenant());
+        if (null != existing && existing.blockSize() != registration.blockSize())
+        {
+            throw new BlockSizeConflictException(
+                existing.model(), existing.tenant(), existing.blockSize(), registration.blockSize());
+        }
+        registerIndex(registration.model(), registration.tenant(), registration.blockSize());
+        return null == workers.put(registration);
+    }
+
+    /**
+     * Stop following the streams of a worker.
+     *
+     * @param instanceId the worker id.
+     * @param model      model name.
+     * @param tenant     a tenant, or null for every tenant of the model.
+     * @param dpRank     a rank, or {@link WorkerRegistry#ALL_RANKS} for the whole instance.
+     * @return the registrations removed, empty when none matched.
+     */
+    public synchronized List<WorkerRegistration> unregister(
+        final long instanceId, final String model, final String tenant, final int dpRank)
+    {
+        return workers.remove(instanceId, model, tenant, dpRank);
+    }
+
+    /**
+     * The registered streams and the state of their listeners.
+     *
+     * @return a new list, in registration order.
+     */
+    public List<ListenerView> listeners()
+    {
+        return workers.listeners();
     }
 
     /**
