@@ -48,4 +48,14 @@ public final class EventCounters
         }
         return sum;
     }
+
+    /**
+     * Take every count from another set of counters, as when an index is rebuilt and replaces the original.
+     *
+     * @param other the counters to copy.
+     */
+    public void copyFrom(final EventCounters other)
+    {
+        System.arraycopy(other.counts, 0, counts, 0, counts.length);
+    }
 }

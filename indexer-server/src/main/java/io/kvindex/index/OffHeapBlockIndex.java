@@ -676,6 +676,28 @@ public final class OffHeapBlockIndex implements BlockIndex
     }
 
     /**
+     * Records ever handed out: one past the highest record index used since the index was created or last emptied.
+     * Once it reaches the capacity, new nodes reuse freed records wherever they are, and chains stop being
+     * consecutive; {@link IndexCompactor} lays them out afresh.
+     *
+     * @return the high-water mark of node records, the root included.
+     */
+    public int recordHighWater()
+    {
+        return records.highWater();
+    }
+
+    /**
+     * Most node records, the root included.
+     *
+     * @return the record capacity.
+     */
+    public int recordCapacity()
+    {
+        return records.capacity();
+    }
+
+    /**
      * The buffers are direct and released by the garbage collector once unreachable, so a query still running
      * on another thread never touches freed memory.
      */
