@@ -2,6 +2,7 @@ package io.kvindex.server;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.kvindex.index.EventCounters;
 import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.server.query.IndexRegistry;
 import io.kvindex.server.query.QueryCounters;
@@ -10,6 +11,7 @@ import io.kvindex.server.registry.BlockSizeConflictException;
 import io.kvindex.server.registry.ListenerView;
 import io.kvindex.server.registry.WorkerRegistration;
 import io.kvindex.server.registry.WorkerRegistry;
+import io.kvindex.server.stat.CountersFile;
 import org.agrona.CloseHelper;
 
 import java.nio.file.Path;
@@ -29,6 +31,7 @@ public final class IndexerServer implements AutoCloseable
     private final IndexRegistry registry = new IndexRegistry();
     private final List<OffHeapBlockIndex> indexes = new ArrayList<>();
     private final WorkerRegistry workers = new WorkerRegistry();
+    private final CountersFile countersFile;
     private final QueryServer queryServer;
     private boolean closed;
 
@@ -37,8 +40,10 @@ public final class IndexerServer implements AutoCloseable
         this.ctx = ctx;
         MediaDriver driver = null;
         Aeron aeron = null;
+        CountersFile countersFile = null;
         try
         {
+            countersFile = new CountersFile(ctx.dataDir(), ctx.maxCounters());
             if (ctx.embeddedDriver())
             {
                 driver = MediaDriver.launch(ctx.driverContext());
@@ -52,17 +57,19 @@ public final class IndexerServer implements AutoCloseable
                 .requestStreamId(ctx.queryStreamId())
                 .maxOwners(Math.min(ctx.maxOwners(), QueryServer.Context.MAX_OWNERS_LIMIT))
                 .registry(registry)
+                .countersManager(countersFile.manager())
                 .idleStrategy(ctx.queryIdleStrategy())
                 .errorHandler(ctx.errorHandler()));
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(aeron, driver);
+            CloseHelper.quietCloseAll(aeron, driver, countersFile);
             ctx.deleteTemporaryDataDir();
             throw ex;
         }
         this.driver = driver;
         this.aeron = aeron;
+        this.countersFile = countersFile;
     }
 
     /**
@@ -110,9 +117,11 @@ public final class IndexerServer implements AutoCloseable
         {
             throw new IllegalArgumentException("blockSize must be >= 1: " + blockSize);
         }
+        final String indexTenant = null == tenant || tenant.isEmpty() ? IndexRegistry.DEFAULT_TENANT : tenant;
         final OffHeapBlockIndex index = new OffHeapBlockIndex(new OffHeapBlockIndex.Context()
             .maxBlocks(ctx.maxBlocks())
-            .maxOwners(ctx.maxOwners()));
+            .maxOwners(ctx.maxOwners())
+            .counters(new EventCounters(countersFile.manager(), model + ":" + indexTenant)));
         registry.register(model, tenant, index, blockSize);
         indexes.add(index);
         return index;
@@ -248,7 +257,7 @@ public final class IndexerServer implements AutoCloseable
         {
             CloseHelper.closeAll(queryServer, aeron);
             CloseHelper.closeAll(toClose);
-            CloseHelper.closeAll(driver);
+            CloseHelper.closeAll(driver, countersFile);
         }
         finally
         {
