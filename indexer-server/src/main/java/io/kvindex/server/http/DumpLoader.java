@@ -73,7 +73,7 @@ final class DumpLoader
         final DumpBuffer buffer = new DumpBuffer();
         try (JsonParser parser = Json.FACTORY.createParser(in))
         {
-            parser.setCodec(Json.MAPPER);
+            parser.setCodec(Json.EMBEDDED_MAPPER);
             expect(parser.nextToken() == JsonToken.START_OBJECT, "a dump is a JSON object");
             String key;
             while (null != (key = parser.nextFieldName()))
