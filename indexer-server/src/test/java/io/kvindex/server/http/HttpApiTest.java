@@ -168,6 +168,7 @@ final class HttpApiTest
         assertEquals("[\"http://127.0.0.1:9\",\"https://peer.example:8090\"]", get(server, "/peers").body());
         assertBadRequest("/register_peer", "{\"url\": \"tcp://127.0.0.1:9\"}", "peer url must be http(s)://host:port");
         assertBadRequest("/register_peer", "{}", "missing field: url");
+        assertBadRequest("/register_peer", "{\"url\": \"http://127.0.0.1:8\"} {}", "malformed JSON: ");
 
         assertEquals(200, post(server, "/deregister_peer", "{\"url\": \"http://127.0.0.1:9\"}").statusCode());
         final HttpResponse<String> unknown = post(server, "/deregister_peer", "{\"url\": \"http://127.0.0.1:9\"}");
