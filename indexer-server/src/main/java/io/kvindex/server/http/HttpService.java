@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The Dynamo-compatible HTTP/JSON API of an {@link IndexerServer} ({@code spec/dynamo-compat.md} §3) and its
  * Prometheus metrics (§5), on the JDK's HTTP server with a small fixed pool of threads and keep-alive. At launch it
- * first loads a peer's {@code /dump} when peers are configured, then opens the port.
+ * binds the port (so that a port in use fails first), loads a peer's {@code /dump} when peers are configured, and
+ * only then starts answering.
  * <p>
  * Endpoints: {@code GET /health}, {@code GET /metrics}, {@code POST /register}, {@code POST /unregister},
  * {@code GET /workers}, {@code POST /query}, {@code POST /query_by_hash}, {@code GET /dump},
@@ -37,33 +38,6 @@ public final class HttpService implements AutoCloseable
 
     private HttpService(final HttpServiceContext ctx, final IndexerServer indexer, final ErrorHandler errorHandler)
     {
-        final PeerRegistry peers = new PeerRegistry();
-        ctx.peers().forEach(peers::add);
-        bootstrapSummary = PeerBootstrap.load(ctx.peers(), ctx.token(), ctx.peerTimeoutMs(), indexer::registerIndex);
-
-        final PrometheusRegistry prometheus = new PrometheusRegistry();
-        final HttpMetrics metrics = new HttpMetrics(prometheus);
-        IndexerMetrics.register(prometheus, indexer);
-        ProcessMetrics.register(prometheus);
-
-        final int maxOwners = indexer.context().maxOwners();
-        final ThreadLocal<HttpWorkspace> workspaces =
-            ThreadLocal.withInitial(() -> new HttpWorkspace(maxOwners, ctx.maxBodyBytes()));
-        final ApiRouter router = new ApiRouter(new BearerAuth(ctx.token()), workspaces, metrics, errorHandler);
-        final PeerHandlers peerHandlers = new PeerHandlers(peers);
-        final HealthHandler health = new HealthHandler(indexer.registry(), indexer.context().maxBlocks());
-        add(router, metrics, "/health", "GET", false, health);
-        add(router, metrics, "/metrics", "GET", false, new MetricsHandler(prometheus));
-        add(router, metrics, "/register", "POST", true, new RegisterHandler(indexer));
-        add(router, metrics, "/unregister", "POST", true, new UnregisterHandler(indexer));
-        add(router, metrics, "/workers", "GET", false, new WorkersHandler(indexer));
-        add(router, metrics, "/query", "POST", false, new QueryHandler(indexer.registry(), false));
-        add(router, metrics, "/query_by_hash", "POST", false, new QueryHandler(indexer.registry(), true));
-        add(router, metrics, "/dump", "GET", true, new DumpHandler(indexer));
-        add(router, metrics, "/register_peer", "POST", true, peerHandlers::register);
-        add(router, metrics, "/deregister_peer", "POST", true, peerHandlers::deregister);
-        add(router, metrics, "/peers", "GET", true, peerHandlers::list);
-
         try
         {
             server = HttpServer.create(new InetSocketAddress(ctx.address(), ctx.port()), BACKLOG);
@@ -72,9 +46,21 @@ public final class HttpService implements AutoCloseable
         {
             throw new UncheckedIOException("cannot bind HTTP " + ctx.host() + ":" + ctx.port(), ex);
         }
+        try
+        {
+            final PeerRegistry peers = new PeerRegistry();
+            ctx.peers().forEach(peers::add);
+            bootstrapSummary =
+                PeerBootstrap.load(ctx.peers(), ctx.token(), ctx.peerTimeoutMs(), indexer::registerIndex);
+            server.createContext("/", router(ctx, indexer, errorHandler, peers));
+        }
+        catch (final RuntimeException ex)
+        {
+            server.stop(0);
+            throw ex;
+        }
         executor = Executors.newFixedThreadPool(ctx.threads(), threadFactory());
         server.setExecutor(executor);
-        server.createContext("/", router);
         server.start();
         url = ctx.baseUrl(server.getAddress().getPort());
     }
@@ -143,6 +129,37 @@ public final class HttpService implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static ApiRouter router(
+        final HttpServiceContext ctx,
+        final IndexerServer indexer,
+        final ErrorHandler errorHandler,
+        final PeerRegistry peers)
+    {
+        final PrometheusRegistry prometheus = new PrometheusRegistry();
+        final HttpMetrics metrics = new HttpMetrics(prometheus);
+        IndexerMetrics.register(prometheus, indexer);
+        ProcessMetrics.register(prometheus);
+
+        final int maxOwners = indexer.context().maxOwners();
+        final ThreadLocal<HttpWorkspace> workspaces =
+            ThreadLocal.withInitial(() -> new HttpWorkspace(maxOwners, ctx.maxBodyBytes()));
+        final ApiRouter router = new ApiRouter(new BearerAuth(ctx.token()), workspaces, metrics, errorHandler);
+        final PeerHandlers peerHandlers = new PeerHandlers(peers);
+        final HealthHandler health = new HealthHandler(indexer.registry(), indexer.context().maxBlocks());
+        add(router, metrics, "/health", "GET", false, health);
+        add(router, metrics, "/metrics", "GET", false, new MetricsHandler(prometheus));
+        add(router, metrics, "/register", "POST", true, new RegisterHandler(indexer));
+        add(router, metrics, "/unregister", "POST", true, new UnregisterHandler(indexer));
+        add(router, metrics, "/workers", "GET", false, new WorkersHandler(indexer));
+        add(router, metrics, "/query", "POST", false, new QueryHandler(indexer.registry(), false));
+        add(router, metrics, "/query_by_hash", "POST", false, new QueryHandler(indexer.registry(), true));
+        add(router, metrics, "/dump", "GET", true, new DumpHandler(indexer));
+        add(router, metrics, "/register_peer", "POST", true, peerHandlers::register);
+        add(router, metrics, "/deregister_peer", "POST", true, peerHandlers::deregister);
+        add(router, metrics, "/peers", "GET", true, peerHandlers::list);
+        return router;
     }
 
     private static void add(

@@ -1,14 +1,19 @@
 package io.kvindex.server.http;
 
 import io.kvindex.server.IndexerServer;
+import io.kvindex.server.IndexerServerContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +24,7 @@ import static io.kvindex.server.http.HttpTestSupport.post;
 import static io.kvindex.server.http.HttpTestSupport.request;
 import static io.kvindex.server.http.HttpTestSupport.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +79,20 @@ final class HttpSecurityTest
         assertTrue(launch.getMessage().contains("--allow-remote"), launch.getMessage());
         assertThrows(IllegalArgumentException.class,
             () -> new HttpServiceContext().peers(List.of("ftp://peer:1")).conclude());
+    }
+
+    @Test
+    void shouldFailToStartAndReleaseEverythingWhenThePortIsTaken() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final IndexerServerContext ctx = HttpTestSupport.serverContext(tempDir,
+                HttpTestSupport.httpContext().port(taken.getLocalPort()));
+            final UncheckedIOException ex = assertThrows(UncheckedIOException.class, () -> IndexerServer.launch(ctx));
+            assertEquals("cannot bind HTTP 127.0.0.1:" + taken.getLocalPort(), ex.getMessage());
+            assertFalse(Files.exists(Path.of(ctx.aeronDirectoryName())), "embedded driver closed");
+            assertFalse(Files.exists(ctx.dataDir()), "temporary data dir deleted");
+        }
     }
 
     @Test
