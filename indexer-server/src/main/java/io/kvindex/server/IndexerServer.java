@@ -3,7 +3,9 @@ package io.kvindex.server;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.kvindex.index.EventCounters;
+import io.kvindex.index.DumpListener;
 import io.kvindex.index.OffHeapBlockIndex;
+import io.kvindex.server.http.HttpService;
 import io.kvindex.server.query.IndexRegistry;
 import io.kvindex.server.query.QueryCounters;
 import io.kvindex.server.query.QueryServer;
@@ -33,6 +35,8 @@ public final class IndexerServer implements AutoCloseable
     private final WorkerRegistry workers = new WorkerRegistry();
     private final CountersFile countersFile;
     private final QueryServer queryServer;
+    private final Object dumpLock = new Object();
+    private volatile HttpService http;
     private boolean closed;
 
     private IndexerServer(final IndexerServerContext ctx)
@@ -80,7 +84,62 @@ public final class IndexerServer implements AutoCloseable
      */
     public static IndexerServer launch(final IndexerServerContext ctx)
     {
-        return new IndexerServer(ctx.conclude());
+        final IndexerServer server = new IndexerServer(ctx.conclude());
+        server.startHttp();
+        return server;
+    }
+
+    /**
+     * Load a peer's dump when peers are configured, then open the HTTP API, when the context has one; before any
+     * feed starts, so that no registration arrives first.
+     */
+    private void startHttp()
+    {
+        if (null != ctx.httpContext())
+        {
+            try
+            {
+                http = HttpService.launch(ctx.httpContext(), this, ctx.errorHandler());
+            }
+            catch (final RuntimeException ex)
+            {
+                close();
+                throw ex;
+            }
+        }
+    }
+
+    /**
+     * The HTTP API.
+     *
+     * @return the service, or null when the context configured none.
+     */
+    public HttpService http()
+    {
+        return http;
+    }
+
+    /**
+     * Write one index out as the Stored events that rebuild it. This reads the index on the calling thread,
+     * concurrently with its writer: the dump is consistent only while nothing writes the index (no feed running);
+     * it is to be replaced by a dump taken on the writer thread. Dumps run one at a time.
+     *
+     * @param model    model name.
+     * @param tenant   tenant, null or empty for the default.
+     * @param listener receives the events; its arrays are reused between calls.
+     * @throws IllegalArgumentException when no such index is registered.
+     */
+    public void dumpIndex(final String model, final String tenant, final DumpListener listener)
+    {
+        final IndexRegistry.Entry entry = registry.find(model, tenant);
+        if (null == entry)
+        {
+            throw new IllegalArgumentException("no index " + model + ":" + tenant);
+        }
+        synchronized (dumpLock)
+        {
+            entry.index().dump(listener);
+        }
     }
 
     /**
@@ -255,6 +314,7 @@ public final class IndexerServer implements AutoCloseable
         }
         try
         {
+            CloseHelper.close(http);
             CloseHelper.closeAll(queryServer, aeron);
             CloseHelper.closeAll(toClose);
             CloseHelper.closeAll(driver, countersFile);

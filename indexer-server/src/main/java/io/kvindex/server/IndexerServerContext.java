@@ -5,6 +5,7 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.kvindex.client.QueryProtocol;
+import io.kvindex.server.http.HttpServiceContext;
 import io.kvindex.server.stat.CountersFile;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
@@ -80,6 +81,7 @@ public final class IndexerServerContext
     private IdleStrategy driverIdleStrategy;
     private IdleStrategy queryIdleStrategy;
     private ErrorHandler errorHandler;
+    private HttpServiceContext httpContext;
     private boolean temporaryDataDir;
     private boolean concluded;
 
@@ -116,6 +118,10 @@ public final class IndexerServerContext
         if (null == errorHandler)
         {
             errorHandler = Throwable::printStackTrace;
+        }
+        if (null != httpContext)
+        {
+            httpContext.conclude();
         }
         createDataDir();
         return this;
@@ -434,6 +440,28 @@ public final class IndexerServerContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * The HTTP API to serve (Dynamo-compatible JSON and metrics), or none.
+     *
+     * @param httpContext its settings, or null for no HTTP (the default, as for tests and embedded use).
+     * @return this.
+     */
+    public IndexerServerContext httpContext(final HttpServiceContext httpContext)
+    {
+        this.httpContext = httpContext;
+        return this;
+    }
+
+    /**
+     * The HTTP API to serve.
+     *
+     * @return its settings, or null for none.
+     */
+    public HttpServiceContext httpContext()
+    {
+        return httpContext;
     }
 
     void deleteTemporaryDataDir()
