@@ -2,8 +2,8 @@ package io.kvindex.server;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
-import io.kvindex.index.EventCounters;
 import io.kvindex.index.DumpListener;
+import io.kvindex.index.EventCounters;
 import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.server.http.HttpService;
 import io.kvindex.server.query.IndexRegistry;
