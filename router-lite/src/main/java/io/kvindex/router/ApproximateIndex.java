@@ -4,7 +4,8 @@ import io.kvindex.index.BlockIndex;
 import io.kvindex.index.EventStatus;
 import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.index.OverlapScores;
-import org.agrona.collections.Long2LongHashMap;
+
+import java.util.Arrays;
 
 /**
  * The router's own picture of the workers' caches when they send no KV events ({@code --no-router-kv-events}):
@@ -15,13 +16,14 @@ import org.agrona.collections.Long2LongHashMap;
  * (spec/dynamo-compat.md section 4).
  * <p>
  * Expiries of a chain never increase along it (a decision refreshes a block together with every block before it),
- * so removing in heap order never cuts a chain in its middle. Single-threaded: one thread records, expires and
- * queries. Steady state allocates nothing; the expiry heap and timer maps grow when they need to.
+ * so removing in heap order never cuts a chain in its middle. A block has one heap entry, pushed when the block is
+ * first recorded; a later decision only moves the block's timer, and an entry that reaches the top with an expiry
+ * older than its timer's is pushed again with the timer's (entries only lag behind their timers, so the top with an
+ * up-to-date expiry is the true earliest). Single-threaded: one thread records, expires and queries. Steady state
+ * allocates nothing; the heap and the timer tables grow when they need to.
  */
 public final class ApproximateIndex implements AutoCloseable
 {
-    private static final long NO_EXPIRY = Long.MIN_VALUE;
-    private static final int HEAP_SLACK = 1024;
 
     private final OffHeapBlockIndex index;
     private final OwnerMap<OwnerTimers> timersByOwner = new OwnerMap<>();
@@ -30,7 +32,8 @@ public final class ApproximateIndex implements AutoCloseable
     private final long maxTreeSize;
     private final long pruneTarget;
     private final long[] one = new long[1];
-    private long liveTimers;
+    private OwnerTimers[] ownersById = new OwnerTimers[16];
+    private int nextOwnerId;
     private long expiredCount;
     private long prunedCount;
     private long refusedCount;
@@ -42,13 +45,14 @@ public final class ApproximateIndex implements AutoCloseable
     {
         final long workerId;
         final int dpRank;
-        final Long2LongHashMap expiries = new Long2LongHashMap(NO_EXPIRY);
-        final Long2LongHashMap depths = new Long2LongHashMap(NO_EXPIRY);
+        final int id;
+        final BlockTimers blocks = new BlockTimers();
 
-        OwnerTimers(final long workerId, final int dpRank)
+        OwnerTimers(final long workerId, final int dpRank, final int id)
         {
             this.workerId = workerId;
             this.dpRank = dpRank;
+            this.id = id;
         }
     }
 
@@ -118,16 +122,10 @@ public final class ApproximateIndex implements AutoCloseable
         final long expiry = nowNs + ttlNs;
         for (int i = 0; i < count; i++)
         {
-            if (NO_EXPIRY == timers.expiries.put(sequenceHashes[i], expiry))
+            if (BlockTimers.NO_EXPIRY == timers.blocks.put(sequenceHashes[i], expiry, i))
             {
-                liveTimers++;
-                timers.depths.put(sequenceHashes[i], i);
+                heap.push(expiry, sequenceHashes[i], i, timers.id);
             }
-            heap.push(expiry, sequenceHashes[i], i, timers);
-        }
-        if (heap.size() > 4 * liveTimers + HEAP_SLACK)
-        {
-            rebuildHeap();
         }
         if (index.memberships() > maxTreeSize)
         {
@@ -177,9 +175,7 @@ public final class ApproximateIndex implements AutoCloseable
         final OwnerTimers timers = timersByOwner.remove(workerId, dpRank);
         if (null != timers)
         {
-            liveTimers -= timers.expiries.size();
-            timers.expiries.clear();
-            timers.depths.clear();
+            ownersById[timers.id] = null;
         }
     }
 
@@ -264,17 +260,25 @@ public final class ApproximateIndex implements AutoCloseable
 
     private int removeTop()
     {
-        final OwnerTimers timers = heap.topOwner();
+        final OwnerTimers timers = ownersById[heap.topOwner()];
         final long hash = heap.topHash();
         final long expiry = heap.topExpiry();
+        final int depth = heap.topDepth();
         heap.pop();
-        if (timers.expiries.get(hash) != expiry)
+        if (null == timers)
         {
             return 0;
         }
-        timers.expiries.remove(hash);
-        timers.depths.remove(hash);
-        liveTimers--;
+        final long current = timers.blocks.expiry(hash);
+        if (current != expiry)
+        {
+            if (BlockTimers.NO_EXPIRY != current)
+            {
+                heap.push(current, hash, depth, timers.id);
+            }
+            return 0;
+        }
+        timers.blocks.removeIfExpiry(hash, expiry);
         final long before = index.memberships();
         one[0] = hash;
         index.remove(timers.workerId, timers.dpRank, one, 1);
@@ -286,34 +290,15 @@ public final class ApproximateIndex implements AutoCloseable
         OwnerTimers timers = timersByOwner.get(workerId, dpRank);
         if (null == timers)
         {
-            timers = new OwnerTimers(workerId, dpRank);
+            final int id = nextOwnerId++;
+            if (id == ownersById.length)
+            {
+                ownersById = Arrays.copyOf(ownersById, id * 2);
+            }
+            timers = new OwnerTimers(workerId, dpRank, id);
+            ownersById[id] = timers;
             timersByOwner.put(workerId, dpRank, timers);
         }
         return timers;
-    }
-
-    private void rebuildHeap()
-    {
-        heap.clear();
-        final int capacity = timersByOwner.capacity();
-        for (int slot = 0; slot < capacity; slot++)
-        {
-            final OwnerTimers timers = timersByOwner.valueAt(slot);
-            if (null != timers)
-            {
-                pushAll(timers);
-            }
-        }
-    }
-
-    private void pushAll(final OwnerTimers timers)
-    {
-        final Long2LongHashMap.EntryIterator it = timers.expiries.entrySet().iterator();
-        while (it.hasNext())
-        {
-            it.next();
-            final long hash = it.getLongKey();
-            heap.push(it.getLongValue(), hash, (int)timers.depths.get(hash), timers);
-        }
     }
 }

@@ -4,25 +4,34 @@ import java.util.Arrays;
 
 /**
  * A binary min-heap of block expiries for approximate mode: the top is the earliest expiry and, among equal
- * expiries, the deepest block (largest position in its chain), as Dynamo's prune manager orders them. Entries are
- * primitive columns plus the owner's timers; stale entries (the block's timer moved or went) are left in place and
- * skipped when they come to the top. Grows by doubling; never shrinks.
+ * expiries, the deepest block (largest position in its chain), as Dynamo's prune manager orders them. Each entry is
+ * three consecutive longs in one array, so a level of a sift touches one cache line:
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-------------------------------------------------------------+
+ *  |                  expiry (ns), 64 bits                       |
+ *  +-------------------------------------------------------------+
+ *  |                  block's sequence hash, 64 bits             |
+ *  +------------------------------+------------------------------+
+ *  |          owner id            |          depth               |
+ *  +------------------------------+------------------------------+
+ * </pre>
+ * Grows by doubling; never shrinks.
  */
 final class ExpiryHeap
 {
-    private long[] expiries;
-    private long[] hashes;
-    private int[] depths;
-    private ApproximateIndex.OwnerTimers[] owners;
+    private static final int STRIDE = 3;
+    private static final int EXPIRY = 0;
+    private static final int HASH = 1;
+    private static final int OWNER_DEPTH = 2;
+
+    private long[] entries;
     private int size;
 
     ExpiryHeap(final int initialCapacity)
     {
-        final int capacity = Math.max(16, initialCapacity);
-        expiries = new long[capacity];
-        hashes = new long[capacity];
-        depths = new int[capacity];
-        owners = new ApproximateIndex.OwnerTimers[capacity];
+        entries = new long[Math.max(16, initialCapacity) * STRIDE];
     }
 
     int size()
@@ -37,65 +46,62 @@ final class ExpiryHeap
 
     long topExpiry()
     {
-        return expiries[0];
+        return entries[EXPIRY];
     }
 
     long topHash()
     {
-        return hashes[0];
+        return entries[HASH];
     }
 
     int topDepth()
     {
-        return depths[0];
+        return (int)entries[OWNER_DEPTH];
     }
 
-    ApproximateIndex.OwnerTimers topOwner()
+    int topOwner()
     {
-        return owners[0];
+        return (int)(entries[OWNER_DEPTH] >>> 32);
     }
 
     void clear()
     {
-        for (int i = 0; i < size; i++)
-        {
-            owners[i] = null;
-        }
         size = 0;
     }
 
-    void push(final long expiry, final long hash, final int depth, final ApproximateIndex.OwnerTimers owner)
+    void push(final long expiry, final long hash, final int depth, final int owner)
     {
-        if (size == expiries.length)
+        if ((size + 1) * STRIDE > entries.length)
         {
-            grow();
+            entries = Arrays.copyOf(entries, entries.length * 2);
         }
+        final long ownerDepth = ((long)owner << 32) | (depth & 0xFFFF_FFFFL);
         int i = size++;
         while (i > 0)
         {
             final int parent = (i - 1) >>> 1;
-            if (!before(expiry, depth, expiries[parent], depths[parent]))
+            if (!before(expiry, depth, parent))
             {
                 break;
             }
-            move(parent, i);
+            copy(parent, i);
             i = parent;
         }
-        set(i, expiry, hash, depth, owner);
+        set(i, expiry, hash, ownerDepth);
     }
 
     void pop()
     {
         final int last = --size;
-        final long expiry = expiries[last];
-        final long hash = hashes[last];
-        final int depth = depths[last];
-        final ApproximateIndex.OwnerTimers owner = owners[last];
-        owners[last] = null;
         if (0 == last)
         {
             return;
         }
+        final int base = last * STRIDE;
+        final long expiry = entries[base + EXPIRY];
+        final long hash = entries[base + HASH];
+        final long ownerDepth = entries[base + OWNER_DEPTH];
+        final int depth = (int)ownerDepth;
         int i = 0;
         while (true)
         {
@@ -104,49 +110,54 @@ final class ExpiryHeap
             {
                 break;
             }
-            if (child + 1 < last && before(expiries[child + 1], depths[child + 1], expiries[child], depths[child]))
+            if (child + 1 < last && childBefore(child + 1, child))
             {
                 child++;
             }
-            if (!before(expiries[child], depths[child], expiry, depth))
+            if (!childBeforeValue(child, expiry, depth))
             {
                 break;
             }
-            move(child, i);
+            copy(child, i);
             i = child;
         }
-        set(i, expiry, hash, depth, owner);
+        set(i, expiry, hash, ownerDepth);
     }
 
-    private static boolean before(final long expiryA, final int depthA, final long expiryB, final int depthB)
+    private boolean before(final long expiry, final int depth, final int other)
     {
-        final long diff = expiryA - expiryB;
-        return diff < 0 || (0 == diff && depthA > depthB);
+        final int base = other * STRIDE;
+        final long diff = expiry - entries[base + EXPIRY];
+        return diff < 0 || (0 == diff && depth > (int)entries[base + OWNER_DEPTH]);
     }
 
-    private void move(final int from, final int to)
+    private boolean childBefore(final int a, final int b)
     {
-        expiries[to] = expiries[from];
-        hashes[to] = hashes[from];
-        depths[to] = depths[from];
-        owners[to] = owners[from];
+        final int base = a * STRIDE;
+        return before(entries[base + EXPIRY], (int)entries[base + OWNER_DEPTH], b);
     }
 
-    private void set(final int i, final long expiry, final long hash, final int depth,
-        final ApproximateIndex.OwnerTimers owner)
+    private boolean childBeforeValue(final int child, final long expiry, final int depth)
     {
-        expiries[i] = expiry;
-        hashes[i] = hash;
-        depths[i] = depth;
-        owners[i] = owner;
+        final int base = child * STRIDE;
+        final long diff = entries[base + EXPIRY] - expiry;
+        return diff < 0 || (0 == diff && (int)entries[base + OWNER_DEPTH] > depth);
     }
 
-    private void grow()
+    private void copy(final int from, final int to)
     {
-        final int capacity = expiries.length * 2;
-        expiries = Arrays.copyOf(expiries, capacity);
-        hashes = Arrays.copyOf(hashes, capacity);
-        depths = Arrays.copyOf(depths, capacity);
-        owners = Arrays.copyOf(owners, capacity);
+        final int source = from * STRIDE;
+        final int target = to * STRIDE;
+        entries[target + EXPIRY] = entries[source + EXPIRY];
+        entries[target + HASH] = entries[source + HASH];
+        entries[target + OWNER_DEPTH] = entries[source + OWNER_DEPTH];
+    }
+
+    private void set(final int i, final long expiry, final long hash, final long ownerDepth)
+    {
+        final int base = i * STRIDE;
+        entries[base + EXPIRY] = expiry;
+        entries[base + HASH] = hash;
+        entries[base + OWNER_DEPTH] = ownerDepth;
     }
 }

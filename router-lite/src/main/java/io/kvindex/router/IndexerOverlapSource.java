@@ -40,7 +40,8 @@ public final class IndexerOverlapSource implements OverlapSource
      * @param tenant       the tenant, null for the default.
      * @param timeoutNs    how long a routing decision waits for overlaps.
      * @param clock        the clock for the wait.
-     * @param idleStrategy how to wait between polls of the client.
+     * @param idleStrategy how to wait between polls of the client: a busy-spin or yielding strategy for the lowest
+     *                     latency (an answer over IPC takes a few microseconds), a backoff one to spare a small box.
      * @param maxOwners    owners an answer is expected to hold (holders grow beyond it).
      */
     public IndexerOverlapSource(

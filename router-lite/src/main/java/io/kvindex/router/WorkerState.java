@@ -1,7 +1,5 @@
 package io.kvindex.router;
 
-import org.agrona.collections.Long2LongHashMap;
-
 /**
  * What the router knows of one worker rank: its active load (blocks held by booked requests, counted once however
  * many requests share them, and prefill tokens not yet prefilled) and the scratch of the decision in progress.
@@ -9,11 +7,9 @@ import org.agrona.collections.Long2LongHashMap;
  */
 final class WorkerState
 {
-    static final long NO_COUNT = 0;
-
     final long workerId;
     final int dpRank;
-    final Long2LongHashMap blockRefs = new Long2LongHashMap(NO_COUNT);
+    final BlockRefCounts blockRefs = new BlockRefCounts();
     Worker worker;
     long activePrefillTokens;
     int activeRequests;
@@ -57,7 +53,7 @@ final class WorkerState
             return count;
         }
         int held = 0;
-        while (held < count && blockRefs.containsKey(sequenceHashes[held]))
+        while (held < count && blockRefs.contains(sequenceHashes[held]))
         {
             held++;
         }
@@ -68,8 +64,7 @@ final class WorkerState
     {
         for (int i = 0; i < count; i++)
         {
-            final long hash = sequenceHashes[i];
-            blockRefs.put(hash, blockRefs.get(hash) + 1);
+            blockRefs.increment(sequenceHashes[i]);
         }
     }
 
@@ -77,16 +72,7 @@ final class WorkerState
     {
         for (int i = 0; i < count; i++)
         {
-            final long hash = sequenceHashes[i];
-            final long refs = blockRefs.get(hash);
-            if (refs <= 1)
-            {
-                blockRefs.remove(hash);
-            }
-            else
-            {
-                blockRefs.put(hash, refs - 1);
-            }
+            blockRefs.decrement(sequenceHashes[i]);
         }
     }
 
