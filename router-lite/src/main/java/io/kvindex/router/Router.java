@@ -33,20 +33,18 @@ import java.util.Objects;
 public final class Router implements AutoCloseable
 {
     private static final System.Logger LOGGER = System.getLogger(Router.class.getName());
-    private static final WorkerState[] NO_STATES = new WorkerState[0];
     private static final double NANOS_PER_SECOND = 1e9;
 
     private final RouterContext ctx;
     private final RouterMode mode;
     private final int blockSize;
-    private final WorkerSet workerSet;
     private final NanoClock clock;
     private final ApproximateIndex approximate;
     private final OverlapSource overlapSource;
     private final ActiveRequests active;
     private final RequestQueue queue = new RequestQueue();
     private final RouterCounters counters = new RouterCounters();
-    private final OwnerMap<WorkerState> states = new OwnerMap<>();
+    private final CandidateWorkers workers;
     private final WorkerSelector selector;
     private final OverlapScores scores;
     private final BlockHasher hasher;
@@ -54,8 +52,7 @@ public final class Router implements AutoCloseable
     private final RoutingDecision explainDecision = new RoutingDecision();
     private final RouteOverrides queueOverrides = new RouteOverrides();
     private final long startNs;
-    private Worker[] snapshot;
-    private WorkerState[] candidates = NO_STATES;
+    private WorkerState[] candidates;
     private long[] localHashes = new long[256];
     private long[] sequenceHashes = new long[256];
     private String loraName;
@@ -68,7 +65,6 @@ public final class Router implements AutoCloseable
         this.ctx = ctx;
         this.mode = ctx.mode();
         this.blockSize = ctx.blockSize();
-        this.workerSet = ctx.workerSet();
         this.clock = ctx.nanoClock();
         this.active = new ActiveRequests(ctx.requestExpiryNs());
         this.selector = new WorkerSelector(ctx.random());
@@ -85,6 +81,8 @@ public final class Router implements AutoCloseable
             approximate = null;
             overlapSource = ctx.overlapSource();
         }
+        this.workers = new CandidateWorkers(ctx.workerSet(), approximate);
+        this.candidates = workers.refresh();
         this.startNs = clock.nanoTime();
     }
 
@@ -224,7 +222,7 @@ public final class Router implements AutoCloseable
         if (null != worker)
         {
             active.free(requestId);
-            forgetIfGone(worker);
+            workers.forgetIfGone(worker);
         }
         else if (!queue.remove(requestId))
         {
@@ -282,7 +280,7 @@ public final class Router implements AutoCloseable
      */
     public long activeBlocks(final long workerId, final int dpRank)
     {
-        final WorkerState state = states.get(workerId, dpRank);
+        final WorkerState state = workers.state(workerId, dpRank);
         return null == state ? 0 : state.activeBlocks();
     }
 
@@ -295,7 +293,7 @@ public final class Router implements AutoCloseable
      */
     public long activePrefillTokens(final long workerId, final int dpRank)
     {
-        final WorkerState state = states.get(workerId, dpRank);
+        final WorkerState state = workers.state(workerId, dpRank);
         return null == state ? 0 : state.activePrefillTokens;
     }
 
@@ -379,7 +377,7 @@ public final class Router implements AutoCloseable
         score(count, isl, weight);
         final int n = candidates.length;
         final WorkerState chosen = null != overrides && overrides.hasForcedWorker() ?
-            candidate(overrides.forcedWorkerId(), overrides.forcedDpRank()) :
+            workers.candidate(overrides.forcedWorkerId(), overrides.forcedDpRank()) :
             candidates[selector.select(mode, candidates, n, temperature)];
         for (int i = 0; i < n; i++)
         {
@@ -406,7 +404,7 @@ public final class Router implements AutoCloseable
             return RoutingStatus.NO_WORKERS;
         }
         if (null != overrides && overrides.hasForcedWorker() &&
-            null == candidate(overrides.forcedWorkerId(), overrides.forcedDpRank()))
+            null == workers.candidate(overrides.forcedWorkerId(), overrides.forcedDpRank()))
         {
             return RoutingStatus.UNKNOWN_WORKER;
         }
@@ -438,8 +436,8 @@ public final class Router implements AutoCloseable
         final int size = scores.size();
         for (int i = 0; i < size; i++)
         {
-            final WorkerState state = states.get(scores.workerId(i), scores.dpRank(i));
-            if (null != state && state.candidate)
+            final WorkerState state = workers.candidate(scores.workerId(i), scores.dpRank(i));
+            if (null != state)
             {
                 state.overlapBlocks = Math.min(count, scores.matchedBlocks(i));
                 state.treeSize = scores.treeSize(i);
@@ -549,7 +547,7 @@ public final class Router implements AutoCloseable
     private long housekeeping()
     {
         final long nowNs = clock.nanoTime();
-        refreshCandidates();
+        candidates = workers.refresh();
         final int expired = active.expire(nowNs);
         if (expired > 0)
         {
@@ -557,84 +555,13 @@ public final class Router implements AutoCloseable
             {
                 counters.increment(RouterCounters.EXPIRED);
             }
-            forgetIdleNonCandidates();
+            workers.forgetIdleNonCandidates();
         }
         if (null != approximate)
         {
             approximate.expire(nowNs);
         }
         return nowNs;
-    }
-
-    private void refreshCandidates()
-    {
-        final Worker[] current = workerSet.snapshot();
-        if (current == snapshot)
-        {
-            return;
-        }
-        for (final WorkerState state : candidates)
-        {
-            state.candidate = false;
-        }
-        final WorkerState[] next = new WorkerState[current.length];
-        for (int i = 0; i < current.length; i++)
-        {
-            final Worker worker = current[i];
-            WorkerState state = states.get(worker.workerId(), worker.dpRank());
-            if (null == state)
-            {
-                state = new WorkerState(worker);
-                states.put(worker.workerId(), worker.dpRank(), state);
-            }
-            state.worker = worker;
-            state.candidate = true;
-            next[i] = state;
-        }
-        for (final WorkerState state : candidates)
-        {
-            if (!state.candidate)
-            {
-                if (null != approximate)
-                {
-                    approximate.removeWorker(state.workerId, state.dpRank);
-                }
-                forgetIfGone(state);
-            }
-        }
-        candidates = next;
-        snapshot = current;
-    }
-
-    private void forgetIfGone(final WorkerState state)
-    {
-        if (!state.candidate && state.isIdle())
-        {
-            states.remove(state.workerId, state.dpRank);
-        }
-    }
-
-    private void forgetIdleNonCandidates()
-    {
-        int slot = 0;
-        while (slot < states.capacity())
-        {
-            final WorkerState state = states.valueAt(slot);
-            if (null != state && !state.candidate && state.isIdle())
-            {
-                states.remove(state.workerId, state.dpRank);
-            }
-            else
-            {
-                slot++;
-            }
-        }
-    }
-
-    private WorkerState candidate(final long workerId, final int dpRank)
-    {
-        final WorkerState state = states.get(workerId, dpRank);
-        return null != state && state.candidate ? state : null;
     }
 
     private long newPrefillTokens(final int isl, final int overlapBlocks)
