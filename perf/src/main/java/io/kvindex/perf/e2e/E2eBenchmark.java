@@ -140,7 +140,8 @@ public final class E2eBenchmark
             .maxOwners(workload.owners())
             .queryChannel(ctx.transport().channel(freeUdpPort()))
             .queryStreamId(ctx.streamId())
-            .queryIdleStrategy(ctx.newServerIdleStrategy());
+            .queryIdleStrategy(ctx.newServerIdleStrategy())
+            .driverIdleStrategy(ctx.newDriverIdleStrategy());
         try (IndexerServer server = IndexerServer.launch(serverCtx))
         {
             final OffHeapBlockIndex index = server.registerIndex(ctx.model(), ctx.tenant(), BLOCK_SIZE);
@@ -189,7 +190,11 @@ public final class E2eBenchmark
         final boolean udp = E2eTransport.UDP == ctx.transport();
         final Path dataDir = udp ? createTempDir() : null;
         final MediaDriver driver = udp ?
-            MediaDriver.launch(new IndexerServerContext().dataDir(dataDir).conclude().driverContext()) : null;
+            MediaDriver.launch(new IndexerServerContext()
+                .dataDir(dataDir)
+                .driverIdleStrategy(ctx.newDriverIdleStrategy())
+                .conclude()
+                .driverContext()) : null;
         try
         {
             final String aeronDir = udp ? driver.aeronDirectoryName() : ctx.server();

@@ -51,6 +51,11 @@ final class E2eCommandLine
         "  --server-idle KIND        idle strategy of the query agent and the echo agent: spin (busy spin),\n" +
         "                            yield, or backoff (the indexer server's default: 10 spins, 10 yields,\n" +
         "                            then parks of 1 us doubling to 1 ms) [" + E2eContext.IDLE_SPIN + "]\n" +
+        "  --driver-idle KIND        idle strategy of the embedded media driver (SHARED threading): backoff\n" +
+        "                            (the server's default: parks of 1 us doubling to 1 ms), yield, or spin\n" +
+        "                            (a third spinning thread) [" + E2eContext.IDLE_BACKOFF + "]. Over UDP every\n" +
+        "                            message passes through the driver's sender and receiver, so a parked\n" +
+        "                            driver's wake-ups are on the path; over IPC they are not.\n" +
         "  --timeout-ms N            an answer later than this counts as a timeout [" +
         E2eContext.TIMEOUT_MS_DEFAULT + "]\n" +
         "  --max-in-flight N         queries in flight at most; a due query waits for a slot, its latency\n" +
@@ -58,7 +63,8 @@ final class E2eCommandLine
         "  --no-echo                 skip the echo phase (echo_* and overhead_* are null)\n" +
         "  --hgrm DIR                write each phase's HdrHistogram percentile distribution (in us) to\n" +
         "                            DIR/<transport>-<rate>qps[-ingest<M>eps]-<phase>-<time>.hgrm [none;\n" +
-        "                            tools/perf defaults it to perf/results/<date>/e2e]\n" +
+        "                            tools/perf defaults it to perf/results/<date>/e2e; --hgrm none there\n" +
+        "                            writes none]\n" +
         "  --progress-ms N           interval of the progress line on stderr [" +
         E2eContext.PROGRESS_INTERVAL_MS_DEFAULT + "]\n" +
         "  --json                    print one JSON object (p50_us, p90_us, p99_us, p999_us, max_us,\n" +
@@ -137,6 +143,7 @@ final class E2eCommandLine
                 case "--stream-id" -> ctx.streamId(Integer.parseInt(number(value)));
                 case "--blocks" -> ctx.blocks(Integer.parseInt(number(value)));
                 case "--server-idle" -> ctx.serverIdle(value);
+                case "--driver-idle" -> ctx.driverIdle(value);
                 case "--timeout-ms" -> ctx.timeoutMs(Long.parseLong(number(value)));
                 case "--max-in-flight" -> ctx.maxInFlight(Integer.parseInt(number(value)));
                 case "--progress-ms" -> ctx.progressIntervalMs(Long.parseLong(number(value)));

@@ -49,6 +49,7 @@ public final class E2eContext
     private Path hgrmDir;
     private int blocks = BLOCKS_DEFAULT;
     private String serverIdle = IDLE_SPIN;
+    private String driverIdle = IDLE_BACKOFF;
     private boolean echo = true;
     private String model = MODEL_DEFAULT;
     private String tenant;
@@ -74,6 +75,7 @@ public final class E2eContext
         require(null == server || 0 == ingestRate,
             "--ingest-rate needs the embedded server: the harness cannot write a running server's index");
         newServerIdleStrategy();
+        newDriverIdleStrategy();
         if (null != server && E2eTransport.HTTP != transport)
         {
             final boolean channel = server.startsWith("aeron:");
@@ -102,6 +104,28 @@ public final class E2eContext
             default:
                 throw new IllegalArgumentException("--server-idle '" + serverIdle + "': expected " + IDLE_SPIN + ", " +
                     IDLE_YIELD + " or " + IDLE_BACKOFF);
+        }
+    }
+
+    /**
+     * The embedded driver's idle strategy {@link #driverIdle()} names: null for {@link #IDLE_BACKOFF}, which leaves
+     * the indexer server's own default (1 spin, 1 yield, then parks of 1 µs doubling to 1 ms).
+     *
+     * @return the strategy, or null for the server's default.
+     */
+    public IdleStrategy newDriverIdleStrategy()
+    {
+        switch (driverIdle)
+        {
+            case IDLE_SPIN:
+                return new BusySpinIdleStrategy();
+            case IDLE_YIELD:
+                return new YieldingIdleStrategy();
+            case IDLE_BACKOFF:
+                return null;
+            default:
+                throw new IllegalArgumentException("--driver-idle '" + driverIdle + "': expected " + IDLE_SPIN +
+                    ", " + IDLE_YIELD + " or " + IDLE_BACKOFF);
         }
     }
 
@@ -332,6 +356,29 @@ public final class E2eContext
     public String serverIdle()
     {
         return serverIdle;
+    }
+
+    /**
+     * Idle strategy of the embedded media driver's shared thread: {@link #IDLE_BACKOFF} (the server's default, which
+     * parks), {@link #IDLE_YIELD} or {@link #IDLE_SPIN} (a third spinning thread).
+     *
+     * @param driverIdle the kind.
+     * @return this.
+     */
+    public E2eContext driverIdle(final String driverIdle)
+    {
+        this.driverIdle = driverIdle;
+        return this;
+    }
+
+    /**
+     * Idle strategy kind of the embedded media driver.
+     *
+     * @return the kind.
+     */
+    public String driverIdle()
+    {
+        return driverIdle;
     }
 
     /**

@@ -160,6 +160,7 @@ public final class E2eReport
             .field("ingest_achieved_rate", Math.round(ingestRate))
             .field("ingest_failed", ingestFailed)
             .field("server_idle", ctx.serverIdle())
+            .field("driver_idle", ctx.driverIdle())
             .field("blocks", blocks)
             .field("owners", owners)
             .field("queries", queries)
@@ -182,8 +183,9 @@ public final class E2eReport
     {
         final StringBuilder sb = new StringBuilder(1024);
         sb.append(String.format(Locale.ROOT, "perf e2e: %s, server %s (%,d blocks, %d owners), offered %,d queries/s " +
-            "for %s s after %s s warm-up, ingest %,d events/s, server idle %s%n", ctx.transport().label(), server,
-            blocks, owners, ctx.rate(), ctx.seconds(), ctx.warmupSeconds(), ctx.ingestRate(), ctx.serverIdle()));
+            "for %s s after %s s warm-up, ingest %,d events/s, server idle %s, driver idle %s%n",
+            ctx.transport().label(), server, blocks, owners, ctx.rate(), ctx.seconds(), ctx.warmupSeconds(),
+            ctx.ingestRate(), ctx.serverIdle(), ctx.driverIdle()));
         sb.append(String.format(Locale.ROOT, "%-6s %9s %9s %9s %9s %10s %12s %11s %7s %9s%n", "phase", "p50 us",
             "p90 us", "p99 us", "p99.9 us", "max us", "achieved/s", "answered", "errors", "timeouts"));
         row(sb, query);

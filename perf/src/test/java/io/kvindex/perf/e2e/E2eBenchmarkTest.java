@@ -139,7 +139,7 @@ class E2eBenchmarkTest
     {
         final E2eContext ctx = E2eCommandLine.parse(new String[]{ "--transport", "udp", "--rate", "50_000",
             "--seconds", "2.5", "--warmup-seconds", "0", "--ingest-rate", "100000", "--json", "--no-echo",
-            "--server-idle", "yield", "--hgrm", "out" }).conclude();
+            "--server-idle", "yield", "--driver-idle", "yield", "--hgrm", "out" }).conclude();
 
         assertEquals(E2eTransport.UDP, ctx.transport());
         assertEquals(50_000, ctx.rate());
@@ -150,6 +150,7 @@ class E2eBenchmarkTest
         assertFalse(ctx.echo());
         assertEquals(Path.of("out"), ctx.hgrmDir());
         assertNotNull(ctx.newServerIdleStrategy());
+        assertNotNull(ctx.newDriverIdleStrategy());
         assertTrue(E2eCommandLine.wantsHelp(new String[]{ "--rate", "1", "--help" }));
         assertTrue(E2eCommandLine.HELP.contains("--ingest-rate"));
     }
