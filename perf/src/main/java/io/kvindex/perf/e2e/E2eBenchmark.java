@@ -147,7 +147,8 @@ public final class E2eBenchmark
             final OffHeapBlockIndex index = server.registerIndex(ctx.model(), ctx.tenant(), BLOCK_SIZE);
             workload.populate(index);
             expectAnswers(index);
-            log.printf("perf e2e: server up: query channel %s stream %d, aeron dir %s, %,d blocks indexed%n",
+            log.printf(Locale.ROOT,
+                "perf e2e: server up: query channel %s stream %d, aeron dir %s, %,d blocks indexed%n",
                 serverCtx.queryChannel(), serverCtx.queryStreamId(), serverCtx.aeronDirectoryName(),
                 workload.liveBlocks());
             final IngestLoad ingest = ctx.ingestRate() > 0 ?
