@@ -241,8 +241,8 @@ public final class E2eBenchmark
 
     private PhaseResult runPhase(final String name, final LoadTarget target)
     {
-        final FixedRateLoad load =
-            new FixedRateLoad(ctx.rate(), queries.length, timeoutNs() + TimeUnit.SECONDS.toNanos(1));
+        final long drainNs = timeoutNs() + TimeUnit.SECONDS.toNanos(1);
+        final FixedRateLoad load = new FixedRateLoad(ctx.rate(), queries.length, drainNs, drainNs);
         final long warmupNs = (long)(ctx.warmupSeconds() * 1e9);
         if (warmupNs > 0)
         {

@@ -200,6 +200,12 @@ public final class E2eReport
             "%,d not sent%n", query.ok(), query.empty(), query.mismatched(), query.errors(), query.unknownIndex(),
             query.badRequest(), query.overload(), query.serverError(), query.timeouts(), query.unanswered(),
             query.unsent()));
+        if (null != echo)
+        {
+            sb.append(String.format(Locale.ROOT, "echo answers: %,d of %,d sent, %,d of an unexpected size, %,d " +
+                "timeouts, %,d unanswered, %,d not sent%n", echo.answered(), echo.sent(), echo.mismatched(),
+                echo.timeouts(), echo.unanswered(), echo.unsent()));
+        }
         if (ctx.ingestRate() > 0)
         {
             sb.append(String.format(Locale.ROOT, "ingest: %,.0f events/s applied (%,d events, %,d failed)%n",

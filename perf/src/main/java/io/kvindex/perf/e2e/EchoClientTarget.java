@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * The client side of the bare Aeron echo: encodes each query as the indexer client does (the same OverlapRequest,
  * same model, tenant and hashes, so the same size) and offers it on an exclusive publication; the answer, from
  * {@link EchoAgent}, has the size the real server's answer to that query has. Correlation ids are the load's
- * sequence numbers, so a query's slot is its sequence modulo the ring size. A query not answered within the timeout
+ * sequence numbers, so a query's slot is its sequence modulo the ring size; a slot remembers the phase its query
+ * belongs to. A query not answered within the timeout
  * counts as a timeout (checked every millisecond, not on every poll, to keep the echo bare).
  */
 final class EchoClientTarget implements LoadTarget
@@ -59,6 +60,7 @@ final class EchoClientTarget implements LoadTarget
     private final long[] intendedNs;
     private final long[] sentNs;
     private final int[] expectedLength;
+    private final PhaseResult[] phaseOf;
     private long nextSequence;
     private int inFlight;
     private long nextExpiryCheckNs;
@@ -101,6 +103,7 @@ final class EchoClientTarget implements LoadTarget
         intendedNs = new long[capacity];
         sentNs = new long[capacity];
         expectedLength = new int[capacity];
+        phaseOf = new PhaseResult[capacity];
         requestBuffer = new UnsafeBuffer(new byte[MessageHeaderEncoder.ENCODED_LENGTH +
             OverlapRequestEncoder.BLOCK_LENGTH + 4 * OverlapRequestEncoder.modelHeaderLength() + this.model.length +
             this.tenant.length + queryBlocks * QueryProtocol.LOCAL_HASH_BYTES]);
@@ -136,6 +139,7 @@ final class EchoClientTarget implements LoadTarget
         this.intendedNs[slot] = intendedNs;
         sentNs[slot] = clock.nanoTime();
         expectedLength[slot] = OverlapResponseProxy.encodedLength(owners);
+        phaseOf[slot] = result;
         nextSequence = sequence + 1;
         inFlight++;
         return true;
@@ -209,8 +213,9 @@ final class EchoClientTarget implements LoadTarget
         {
             return;
         }
-        result.onAnswer(intendedNs[slot], nowNs, OverlapStatus.OK);
-        result.onContent(expectedLength[slot] == OverlapResponseProxy.encodedLength(0), length != expectedLength[slot]);
+        final PhaseResult phase = phaseOf[slot];
+        phase.onAnswer(intendedNs[slot], nowNs, OverlapStatus.OK);
+        phase.onContent(expectedLength[slot] == OverlapResponseProxy.encodedLength(0), length != expectedLength[slot]);
         release(slot);
     }
 
@@ -220,7 +225,7 @@ final class EchoClientTarget implements LoadTarget
         {
             if (FREE != sequences[slot] && nowNs - sentNs[slot] >= timeoutNs)
             {
-                result.onTimeout();
+                phaseOf[slot].onTimeout();
                 release(slot);
             }
         }

@@ -11,8 +11,9 @@ import java.lang.management.ManagementFactory;
  * {@code start + i / rate}, and its latency is measured from that due time, not from when it could actually be sent
  * (coordinated omission corrected, as a client with a fixed arrival schedule would see it). A query that cannot be
  * sent when due (no free in-flight slot, back pressure) is retried after a poll and then the next ones catch up at
- * once, so a stall shows as the latency of every query due during it. After the last due query the load waits for
- * the answers in flight, at most the drain time.
+ * once, so a stall shows as the latency of every query due during it. Queries still unsent {@code drainNs} after
+ * the end of the phase are given up (counted unsent); the load then waits for the answers in flight, at most
+ * {@code answerWaitNs} more (the targets time queries out before that).
  */
 final class FixedRateLoad
 {
@@ -21,6 +22,7 @@ final class FixedRateLoad
     private final long rate;
     private final int queryCount;
     private final long drainNs;
+    private final long answerWaitNs;
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     private int nextQuery;
 
@@ -29,13 +31,15 @@ final class FixedRateLoad
      *
      * @param rate       queries per second.
      * @param queryCount queries in the workload.
-     * @param drainNs    longest wait for answers after the last due query.
+     * @param drainNs      how long after the end of the phase late queries may still be sent.
+     * @param answerWaitNs how long after that the load waits for answers in flight.
      */
-    FixedRateLoad(final long rate, final int queryCount, final long drainNs)
+    FixedRateLoad(final long rate, final int queryCount, final long drainNs, final long answerWaitNs)
     {
         this.rate = rate;
         this.queryCount = queryCount;
         this.drainNs = drainNs;
+        this.answerWaitNs = answerWaitNs;
     }
 
     /**
@@ -56,21 +60,26 @@ final class FixedRateLoad
         result.start(startNs);
         long sequence = 0;
         long intendedNs = startNs;
+        final long sendDeadlineNs = endNs + drainNs;
+        final long answerDeadlineNs = sendDeadlineNs + answerWaitNs;
         long nowNs;
+        boolean sending;
         do
         {
             nowNs = clock.nanoTime();
-            while (sequence < planned && intendedNs - nowNs <= 0 && target.send(nextQuery, intendedNs))
+            sending = sequence < planned && nowNs - sendDeadlineNs < 0;
+            while (sending && intendedNs - nowNs <= 0 && target.send(nextQuery, intendedNs))
             {
                 result.onSent();
                 nextQuery = nextQuery + 1 == queryCount ? 0 : nextQuery + 1;
                 sequence++;
+                sending = sequence < planned;
                 intendedNs = startNs + sequence * NANOS_PER_SECOND / rate;
             }
             target.poll();
         }
-        while ((sequence < planned || target.inFlight() > 0) && nowNs - endNs < drainNs);
-        result.end(nowNs, target.inFlight(), planned - sequence);
+        while (sending || (target.inFlight() > 0 && nowNs - answerDeadlineNs < 0));
+        result.end(nowNs, planned - sequence);
         result.gc(gcCount() - gcCount, gcMillis() - gcMillis);
     }
 

@@ -11,7 +11,8 @@ import org.agrona.concurrent.SystemNanoClock;
 
 /**
  * Real queries through an {@link IndexerClient} (asynchronous offers, answers from its listener). Each query in
- * flight holds one of {@code maxInFlight} slots with its due time, its workload query and a reused result holder.
+ * flight holds one of {@code maxInFlight} slots with its due time, its workload query, the phase it belongs to (a
+ * late answer never counts in the next phase) and a reused result holder.
  * OK answers with no owner are counted (a few workload queries are misses by design), and when the expected answers
  * are known (an index loaded here) the longest match of each answer must be what the workload stored, else the
  * answer counts as mismatched. Allocates nothing per query.
@@ -32,6 +33,7 @@ final class IndexerClientTarget implements LoadTarget, OverlapListener
     private final long[] intendedNs;
     private final int[] queryOf;
     private final OverlapResult[] results;
+    private final PhaseResult[] phaseOf;
     private final int[] freeSlots;
     private int freeCount;
     private int offeringSlot = -1;
@@ -68,6 +70,7 @@ final class IndexerClientTarget implements LoadTarget, OverlapListener
         intendedNs = new long[capacity];
         queryOf = new int[capacity];
         results = new OverlapResult[capacity];
+        phaseOf = new PhaseResult[capacity];
         freeSlots = new int[capacity];
         for (int slot = 0; slot < capacity; slot++)
         {
@@ -99,6 +102,7 @@ final class IndexerClientTarget implements LoadTarget, OverlapListener
         final int slot = freeSlots[--freeCount];
         this.intendedNs[slot] = intendedNs;
         queryOf[slot] = query;
+        phaseOf[slot] = result;
         offeringSlot = slot;
         final long correlationId = client.offer(model, tenant, null, queries[query], queryBlocks, results[slot]);
         offeringSlot = -1;
@@ -143,17 +147,18 @@ final class IndexerClientTarget implements LoadTarget, OverlapListener
             }
         }
         final int s = (int)slot;
+        final PhaseResult phase = phaseOf[s];
         final OverlapStatus status = answer.status();
         if (OverlapStatus.TIMEOUT == status)
         {
-            result.onTimeout();
+            phase.onTimeout();
         }
         else if (OverlapStatus.CLOSED != status)
         {
-            result.onAnswer(intendedNs[s], nowNs, status);
+            phase.onAnswer(intendedNs[s], nowNs, status);
             if (OverlapStatus.OK == status)
             {
-                check(queryOf[s], answer);
+                check(phase, queryOf[s], answer);
             }
         }
         freeSlots[freeCount++] = s;
@@ -171,7 +176,7 @@ final class IndexerClientTarget implements LoadTarget, OverlapListener
         return client.toString();
     }
 
-    private void check(final int query, final OverlapResult answer)
+    private void check(final PhaseResult phase, final int query, final OverlapResult answer)
     {
         final int owners = answer.size();
         ownersByQuery[query] = owners;
@@ -181,6 +186,6 @@ final class IndexerClientTarget implements LoadTarget, OverlapListener
             longest = Math.max(longest, answer.matchedBlocks(i));
         }
         final boolean mismatched = null != expectedWalked && longest != expectedWalked[query];
-        result.onContent(0 == owners, mismatched);
+        phase.onContent(0 == owners, mismatched);
     }
 }

@@ -32,7 +32,6 @@ final class PhaseResult
     private long overload;
     private long serverError;
     private long timeouts;
-    private long unanswered;
     private long unsent;
     private long gcCount;
     private long gcMillis;
@@ -53,10 +52,9 @@ final class PhaseResult
         lastAnswerNs = nowNs;
     }
 
-    void end(final long nowNs, final long unanswered, final long unsent)
+    void end(final long nowNs, final long unsent)
     {
         endNs = nowNs;
-        this.unanswered = unanswered;
         this.unsent = unsent;
     }
 
@@ -173,9 +171,13 @@ final class PhaseResult
         return timeouts;
     }
 
+    /**
+     * Queries sent and neither answered nor timed out (yet): still in flight when the phase ended, or dropped when
+     * the client closed.
+     */
     long unanswered()
     {
-        return unanswered;
+        return sent - answered - timeouts;
     }
 
     long unsent()
@@ -212,8 +214,7 @@ final class PhaseResult
      */
     boolean clean()
     {
-        return answered == sent && ok == answered && 0 == mismatched && 0 == timeouts && 0 == unanswered &&
-            0 == unsent;
+        return answered == sent && ok == answered && 0 == mismatched && 0 == timeouts && 0 == unsent;
     }
 
     /**
