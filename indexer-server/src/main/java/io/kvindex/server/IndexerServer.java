@@ -2,10 +2,18 @@ package io.kvindex.server;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.kvindex.index.EventCounters;
+import io.kvindex.index.DumpListener;
 import io.kvindex.index.OffHeapBlockIndex;
+import io.kvindex.server.http.HttpService;
 import io.kvindex.server.query.IndexRegistry;
 import io.kvindex.server.query.QueryCounters;
 import io.kvindex.server.query.QueryServer;
+import io.kvindex.server.registry.BlockSizeConflictException;
+import io.kvindex.server.registry.ListenerView;
+import io.kvindex.server.registry.WorkerRegistration;
+import io.kvindex.server.registry.WorkerRegistry;
+import io.kvindex.server.stat.CountersFile;
 import org.agrona.CloseHelper;
 
 import java.nio.file.Path;
@@ -24,7 +32,11 @@ public final class IndexerServer implements AutoCloseable
     private final Aeron aeron;
     private final IndexRegistry registry = new IndexRegistry();
     private final List<OffHeapBlockIndex> indexes = new ArrayList<>();
+    private final WorkerRegistry workers = new WorkerRegistry();
+    private final CountersFile countersFile;
     private final QueryServer queryServer;
+    private final Object dumpLock = new Object();
+    private volatile HttpService http;
     private boolean closed;
 
     private IndexerServer(final IndexerServerContext ctx)
@@ -32,8 +44,10 @@ public final class IndexerServer implements AutoCloseable
         this.ctx = ctx;
         MediaDriver driver = null;
         Aeron aeron = null;
+        CountersFile countersFile = null;
         try
         {
+            countersFile = new CountersFile(ctx.dataDir(), ctx.maxCounters());
             if (ctx.embeddedDriver())
             {
                 driver = MediaDriver.launch(ctx.driverContext());
@@ -47,17 +61,19 @@ public final class IndexerServer implements AutoCloseable
                 .requestStreamId(ctx.queryStreamId())
                 .maxOwners(Math.min(ctx.maxOwners(), QueryServer.Context.MAX_OWNERS_LIMIT))
                 .registry(registry)
+                .countersManager(countersFile.manager())
                 .idleStrategy(ctx.queryIdleStrategy())
                 .errorHandler(ctx.errorHandler()));
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(aeron, driver);
+            CloseHelper.quietCloseAll(aeron, driver, countersFile);
             ctx.deleteTemporaryDataDir();
             throw ex;
         }
         this.driver = driver;
         this.aeron = aeron;
+        this.countersFile = countersFile;
     }
 
     /**
@@ -68,7 +84,62 @@ public final class IndexerServer implements AutoCloseable
      */
     public static IndexerServer launch(final IndexerServerContext ctx)
     {
-        return new IndexerServer(ctx.conclude());
+        final IndexerServer server = new IndexerServer(ctx.conclude());
+        server.startHttp();
+        return server;
+    }
+
+    /**
+     * Load a peer's dump when peers are configured, then open the HTTP API, when the context has one; before any
+     * feed starts, so that no registration arrives first.
+     */
+    private void startHttp()
+    {
+        if (null != ctx.httpContext())
+        {
+            try
+            {
+                http = HttpService.launch(ctx.httpContext(), this, ctx.errorHandler());
+            }
+            catch (final RuntimeException ex)
+            {
+                close();
+                throw ex;
+            }
+        }
+    }
+
+    /**
+     * The HTTP API.
+     *
+     * @return the service, or null when the context configured none.
+     */
+    public HttpService http()
+    {
+        return http;
+    }
+
+    /**
+     * Write one index out as the Stored events that rebuild it. This reads the index on the calling thread,
+     * concurrently with its writer: the dump is consistent only while nothing writes the index (no feed running);
+     * it is to be replaced by a dump taken on the writer thread. Dumps run one at a time.
+     *
+     * @param model    model name.
+     * @param tenant   tenant, null or empty for the default.
+     * @param listener receives the events; its arrays are reused between calls.
+     * @throws IllegalArgumentException when no such index is registered.
+     */
+    public void dumpIndex(final String model, final String tenant, final DumpListener listener)
+    {
+        final IndexRegistry.Entry entry = registry.find(model, tenant);
+        if (null == entry)
+        {
+            throw new IllegalArgumentException("no index " + model + ":" + tenant);
+        }
+        synchronized (dumpLock)
+        {
+            entry.index().dump(listener);
+        }
     }
 
     /**
@@ -105,12 +176,59 @@ public final class IndexerServer implements AutoCloseable
         {
             throw new IllegalArgumentException("blockSize must be >= 1: " + blockSize);
         }
+        final String indexTenant = null == tenant || tenant.isEmpty() ? IndexRegistry.DEFAULT_TENANT : tenant;
         final OffHeapBlockIndex index = new OffHeapBlockIndex(new OffHeapBlockIndex.Context()
             .maxBlocks(ctx.maxBlocks())
-            .maxOwners(ctx.maxOwners()));
+            .maxOwners(ctx.maxOwners())
+            .counters(new EventCounters(countersFile.manager(), model + ":" + indexTenant)));
         registry.register(model, tenant, index, blockSize);
         indexes.add(index);
         return index;
+    }
+
+    /**
+     * Register an engine stream to follow: creates the index of its {@code (model, tenant)} on first use, with the
+     * stream's block size. Registering the same stream again replaces its endpoints.
+     *
+     * @param registration the stream.
+     * @return true when the stream is new, false when it was registered already.
+     * @throws BlockSizeConflictException when the index exists with another block size.
+     */
+    public synchronized boolean register(final WorkerRegistration registration)
+    {
+        final IndexRegistry.Entry existing = registry.find(registration.model(), registration.tenant());
+        if (null != existing && existing.blockSize() != registration.blockSize())
+        {
+            throw new BlockSizeConflictException(
+                existing.model(), existing.tenant(), existing.blockSize(), registration.blockSize());
+        }
+        registerIndex(registration.model(), registration.tenant(), registration.blockSize());
+        return null == workers.put(registration);
+    }
+
+    /**
+     * Stop following the streams of a worker.
+     *
+     * @param instanceId the worker id.
+     * @param model      model name.
+     * @param tenant     a tenant, or null for every tenant of the model.
+     * @param dpRank     a rank, or {@link WorkerRegistry#ALL_RANKS} for the whole instance.
+     * @return the registrations removed, empty when none matched.
+     */
+    public synchronized List<WorkerRegistration> unregister(
+        final long instanceId, final String model, final String tenant, final int dpRank)
+    {
+        return workers.remove(instanceId, model, tenant, dpRank);
+    }
+
+    /**
+     * The registered streams and the state of their listeners.
+     *
+     * @return a new list, in registration order.
+     */
+    public List<ListenerView> listeners()
+    {
+        return workers.listeners();
     }
 
     /**
@@ -196,9 +314,10 @@ public final class IndexerServer implements AutoCloseable
         }
         try
         {
+            CloseHelper.close(http);
             CloseHelper.closeAll(queryServer, aeron);
             CloseHelper.closeAll(toClose);
-            CloseHelper.closeAll(driver);
+            CloseHelper.closeAll(driver, countersFile);
         }
         finally
         {

@@ -5,6 +5,8 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.kvindex.client.QueryProtocol;
+import io.kvindex.server.http.HttpServiceContext;
+import io.kvindex.server.stat.CountersFile;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -43,6 +45,9 @@ public final class IndexerServerContext
     /** Whether the query channel may bind a non-loopback address. */
     public static final String ALLOW_REMOTE_PROP_NAME = "kvindex.server.allow.remote";
 
+    /** Room for this many counters in the counters file ({@code <data dir>/counters.dat}). */
+    public static final String MAX_COUNTERS_PROP_NAME = "kvindex.server.max.counters";
+
     /** Default of {@link #MAX_BLOCKS_PROP_NAME}. */
     public static final int MAX_BLOCKS_DEFAULT = 1_000_000;
     /** Default of {@link #MAX_OWNERS_PROP_NAME}. */
@@ -55,6 +60,8 @@ public final class IndexerServerContext
     public static final int QUERY_STREAM_ID_DEFAULT = QueryProtocol.DEFAULT_REQUEST_STREAM_ID;
     /** Default of {@link #TERM_LENGTH_PROP_NAME}: 1 MiB. */
     public static final int TERM_LENGTH_DEFAULT = 1024 * 1024;
+    /** Default of {@link #MAX_COUNTERS_PROP_NAME}. */
+    public static final int MAX_COUNTERS_DEFAULT = CountersFile.DEFAULT_MAX_COUNTERS;
     /** Default of {@link #ALLOW_REMOTE_PROP_NAME}: loopback only. */
     public static final boolean ALLOW_REMOTE_DEFAULT = false;
 
@@ -70,9 +77,11 @@ public final class IndexerServerContext
     private int queryStreamId = Integer.getInteger(QUERY_STREAM_ID_PROP_NAME, QUERY_STREAM_ID_DEFAULT);
     private int termLength = Integer.getInteger(TERM_LENGTH_PROP_NAME, TERM_LENGTH_DEFAULT);
     private boolean allowRemote = booleanProperty(ALLOW_REMOTE_PROP_NAME, ALLOW_REMOTE_DEFAULT);
+    private int maxCounters = Integer.getInteger(MAX_COUNTERS_PROP_NAME, MAX_COUNTERS_DEFAULT);
     private IdleStrategy driverIdleStrategy;
     private IdleStrategy queryIdleStrategy;
     private ErrorHandler errorHandler;
+    private HttpServiceContext httpContext;
     private boolean temporaryDataDir;
     private boolean concluded;
 
@@ -109,6 +118,10 @@ public final class IndexerServerContext
         if (null == errorHandler)
         {
             errorHandler = Throwable::printStackTrace;
+        }
+        if (null != httpContext)
+        {
+            httpContext.conclude();
         }
         createDataDir();
         return this;
@@ -163,6 +176,28 @@ public final class IndexerServerContext
     public boolean temporaryDataDir()
     {
         return temporaryDataDir;
+    }
+
+    /**
+     * Room in the counters file ({@code <data dir>/counters.dat}, read by {@code tools/indexer-stat}).
+     *
+     * @param maxCounters how many counters it can hold.
+     * @return this.
+     */
+    public IndexerServerContext maxCounters(final int maxCounters)
+    {
+        this.maxCounters = maxCounters;
+        return this;
+    }
+
+    /**
+     * Room in the counters file.
+     *
+     * @return how many counters it can hold.
+     */
+    public int maxCounters()
+    {
+        return maxCounters;
     }
 
     /**
@@ -405,6 +440,28 @@ public final class IndexerServerContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * The HTTP API to serve (Dynamo-compatible JSON and metrics), or none.
+     *
+     * @param httpContext its settings, or null for no HTTP (the default, as for tests and embedded use).
+     * @return this.
+     */
+    public IndexerServerContext httpContext(final HttpServiceContext httpContext)
+    {
+        this.httpContext = httpContext;
+        return this;
+    }
+
+    /**
+     * The HTTP API to serve.
+     *
+     * @return its settings, or null for none.
+     */
+    public HttpServiceContext httpContext()
+    {
+        return httpContext;
     }
 
     void deleteTemporaryDataDir()

@@ -11,6 +11,10 @@ import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.index.OverlapScores;
 import io.kvindex.index.ReferenceBlockIndex;
 import io.kvindex.server.query.QueryCounters;
+import io.kvindex.server.registry.BlockSizeConflictException;
+import io.kvindex.server.registry.ListenerStatus;
+import io.kvindex.server.registry.WorkerRegistration;
+import io.kvindex.server.registry.WorkerRegistry;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -178,6 +183,31 @@ final class IndexerServerTest
         final IndexerServerContext loopback = context().queryChannel("aeron:udp?endpoint=localhost:0").conclude();
         assertEquals("aeron:udp?endpoint=localhost:0", loopback.queryChannel());
         loopback.deleteTemporaryDataDir();
+    }
+
+    @Test
+    void shouldRegisterStreamsAndRefuseABlockSizeConflict()
+    {
+        server = IndexerServer.launch(context());
+        final WorkerRegistration w1 = new WorkerRegistration(
+            1, 0, "tcp://127.0.0.1:5557", null, BLOCK_SIZE, MODEL, null);
+        assertTrue(server.register(w1));
+        assertFalse(server.register(w1));
+        assertEquals(BLOCK_SIZE, server.registry().find(MODEL, "default").blockSize());
+
+        final WorkerRegistration conflicting = new WorkerRegistration(
+            2, 0, "tcp://127.0.0.1:6557", null, BLOCK_SIZE * 2, MODEL, "default");
+        final BlockSizeConflictException ex =
+            assertThrows(BlockSizeConflictException.class, () -> server.register(conflicting));
+        assertTrue(ex.getMessage().contains("block_size " + BLOCK_SIZE), ex.getMessage());
+        assertEquals(1, server.listeners().size());
+        assertEquals(ListenerStatus.PENDING, server.listeners().get(0).status());
+
+        assertTrue(server.register(new WorkerRegistration(
+            2, 0, "tcp://127.0.0.1:6557", null, BLOCK_SIZE * 2, MODEL, "other")));
+        assertEquals(List.of(w1), server.unregister(1, MODEL, null, WorkerRegistry.ALL_RANKS));
+        assertTrue(server.unregister(1, MODEL, null, WorkerRegistry.ALL_RANKS).isEmpty());
+        assertEquals(1, server.listeners().size());
     }
 
     private IndexerServerContext context()

@@ -5,6 +5,8 @@ import io.kvindex.index.BlockIndex;
 import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.server.IndexerServer;
 import io.kvindex.server.IndexerServerContext;
+import io.kvindex.server.http.HttpService;
+import io.kvindex.server.http.HttpServiceContext;
 import io.kvindex.server.query.IndexRegistry;
 import io.kvindex.server.query.QueryCounters;
 import org.agrona.CloseHelper;
@@ -120,7 +122,14 @@ public final class IndexerServerMain
             .aeronDirectoryName(options.aeronDir())
             .queryChannel(options.queryChannel())
             .queryStreamId(options.queryStreamId())
-            .allowRemote(options.allowRemote());
+            .allowRemote(options.allowRemote())
+            .httpContext(new HttpServiceContext()
+                .host(options.httpHost())
+                .port(options.httpPort())
+                .token(options.httpToken())
+                .threads(options.httpThreads())
+                .peers(options.peers())
+                .allowRemote(options.allowRemote()));
     }
 
     private int runUntilStopped()
@@ -165,7 +174,14 @@ public final class IndexerServerMain
             ctx.maxOwners() + " owners");
         out.println("query channel " + ctx.queryChannel() + " stream " + ctx.queryStreamId() +
             "; responses on the client's channel (default " + QueryProtocol.DEFAULT_RESPONSE_CHANNEL + " stream " +
-            QueryProtocol.DEFAULT_RESPONSE_STREAM_ID + "); HTTP not available yet");
+            QueryProtocol.DEFAULT_RESPONSE_STREAM_ID + ")");
+        final HttpService http = server.http();
+        out.println("http " + http.url() + " (Dynamo-compatible API, /metrics" +
+            (null == options.httpToken() ? ")" : "; mutating endpoints need the bearer token)"));
+        if (!options.peers().isEmpty())
+        {
+            out.println("peers: " + http.bootstrapSummary());
+        }
         if (0 == server.registry().size())
         {
             out.println("index: none registered (start with " + Options.MODEL + " NAME to register one)");

@@ -1,6 +1,7 @@
 package io.kvindex.tools;
 
 import io.kvindex.server.IndexerServerContext;
+import io.kvindex.server.http.HttpServiceContext;
 import io.kvindex.server.query.IndexRegistry;
 
 import java.io.IOException;
@@ -47,6 +48,16 @@ public final class Options
     public static final String AERON_DIR = "--aeron-dir";
     /** Flag: use an external media driver rather than an embedded one. */
     public static final String EXTERNAL_DRIVER = "--external-driver";
+    /** Flag: address the HTTP API binds. */
+    public static final String HTTP_HOST = "--http-host";
+    /** Flag: port of the HTTP API. */
+    public static final String HTTP_PORT = "--http-port";
+    /** Flag: bearer token of the HTTP API's mutating endpoints. */
+    public static final String HTTP_TOKEN = "--http-token";
+    /** Flag: threads answering HTTP requests. */
+    public static final String HTTP_THREADS = "--http-threads";
+    /** Flag: peer indexers to load a dump from at start. */
+    public static final String PEERS = "--peers";
     /** Flag: milliseconds between status lines. */
     public static final String STATUS_INTERVAL_MS = "--status-interval-ms";
     /** Flag: stop by itself after this many milliseconds. */
@@ -69,6 +80,12 @@ public final class Options
     public static final String QUERY_CHANNEL_DEFAULT = IndexerServerContext.QUERY_CHANNEL_DEFAULT;
     /** Default of {@link #QUERY_STREAM_ID}. */
     public static final int QUERY_STREAM_ID_DEFAULT = IndexerServerContext.QUERY_STREAM_ID_DEFAULT;
+    /** Default of {@link #HTTP_HOST}: loopback only. */
+    public static final String HTTP_HOST_DEFAULT = HttpServiceContext.HOST_DEFAULT;
+    /** Default of {@link #HTTP_PORT}. */
+    public static final int HTTP_PORT_DEFAULT = HttpServiceContext.PORT_DEFAULT;
+    /** Default of {@link #HTTP_THREADS}. */
+    public static final int HTTP_THREADS_DEFAULT = HttpServiceContext.THREADS_DEFAULT;
     /** Default of {@link #STATUS_INTERVAL_MS}. */
     public static final long STATUS_INTERVAL_MS_DEFAULT = 5000L;
     /** Default of {@link #EXIT_AFTER_MS}: run until SIGTERM or SIGINT. */
@@ -94,13 +111,22 @@ public final class Options
             "Aeron channel queries arrive on, e.g. aeron:udp?endpoint=127.0.0.1:40456"),
         new Flag(QUERY_STREAM_ID, "ID", Integer.toString(QUERY_STREAM_ID_DEFAULT), null,
             "Aeron stream id queries arrive on"),
-        new Flag(ALLOW_REMOTE, null, COMPUTED, "off: a UDP query channel must be a loopback address",
-            "allow a query channel on a non-loopback address (exposes the server to the network)"),
+        new Flag(ALLOW_REMOTE, null, COMPUTED, "off: a UDP query channel and --http-host must be loopback",
+            "allow a non-loopback query channel or --http-host (exposes the server to the network)"),
         new Flag(AERON_DIR, "DIR", COMPUTED,
             "embedded: a unique dir in /dev/shm (or temp dir); external: Aeron's default",
             "media driver directory; an embedded driver deletes it on start and on exit, never share it"),
         new Flag(EXTERNAL_DRIVER, null, COMPUTED, "off: an embedded media driver",
             "connect to a media driver already running in --aeron-dir rather than embedding one"),
+        new Flag(HTTP_HOST, "HOST", HTTP_HOST_DEFAULT, null,
+            "address the HTTP API binds; a non-loopback one needs --allow-remote and --http-token"),
+        new Flag(HTTP_PORT, "PORT", Integer.toString(HTTP_PORT_DEFAULT), null,
+            "port of the HTTP API (Dynamo-compatible JSON, /metrics); 0 picks a free port"),
+        new Flag(HTTP_TOKEN, "TOKEN", COMPUTED, "none: allowed on loopback only",
+            "bearer token /register, /unregister, /dump and the peer endpoints require; prefer the env"),
+        new Flag(HTTP_THREADS, "N", Integer.toString(HTTP_THREADS_DEFAULT), null, "threads answering HTTP requests"),
+        new Flag(PEERS, "URLS", COMPUTED, "none: start empty",
+            "comma-separated peer indexer URLs; the first that answers gives its /dump at start"),
         new Flag(STATUS_INTERVAL_MS, "MS", Long.toString(STATUS_INTERVAL_MS_DEFAULT), null,
             "milliseconds between status lines; 0 prints none"),
         new Flag(EXIT_AFTER_MS, "MS", Long.toString(EXIT_AFTER_MS_DEFAULT), null,
@@ -121,6 +147,11 @@ public final class Options
     private final boolean externalDriver;
     private final long statusIntervalMs;
     private final long exitAfterMs;
+    private final String httpHost;
+    private final int httpPort;
+    private final String httpToken;
+    private final int httpThreads;
+    private final List<String> peers;
 
     private Options(final Map<String, String> values, final Map<String, String> sources)
     {
@@ -138,6 +169,11 @@ public final class Options
         externalDriver = values.containsKey(EXTERNAL_DRIVER);
         statusIntervalMs = parseLong(values, sources, STATUS_INTERVAL_MS, 0L, Long.MAX_VALUE);
         exitAfterMs = parseLong(values, sources, EXIT_AFTER_MS, 0L, Long.MAX_VALUE);
+        httpHost = values.get(HTTP_HOST);
+        httpPort = (int)parseLong(values, sources, HTTP_PORT, 0L, 65535L);
+        httpToken = values.get(HTTP_TOKEN).isEmpty() ? null : values.get(HTTP_TOKEN);
+        httpThreads = (int)parseLong(values, sources, HTTP_THREADS, 1L, 256L);
+        peers = HttpServiceContext.parsePeers(values.get(PEERS));
     }
 
     /**
@@ -218,10 +254,11 @@ public final class Options
     {
         final StringBuilder text = new StringBuilder()
             .append("Usage: indexer-server [options]\n")
-            .append("Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes\n")
-            .append("and the Aeron query service (docs/query-protocol.md). Prints the query channel, stream id\n")
-            .append("and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM or SIGINT.\n")
-            .append("Not yet served: the HTTP API (--http-port 8090 comes later) and the engine event feeds.\n")
+            .append("Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes,\n")
+            .append("the Aeron query service (docs/query-protocol.md) and the Dynamo-compatible HTTP API with\n")
+            .append("Prometheus /metrics (http://127.0.0.1:8090 by default). Prints the HTTP URL, the query\n")
+            .append("channel, stream id and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM\n")
+            .append("or SIGINT.\n")
             .append("\nEvery option but --help can also be set by its environment variable (shown below) or in\n")
             .append("the --config file by its name without the dashes; on/off options take true or false.\n")
             .append("Precedence: flag > environment variable > config file > default.\n")
@@ -394,6 +431,56 @@ public final class Options
     public long exitAfterMs()
     {
         return exitAfterMs;
+    }
+
+    /**
+     * Address the HTTP API binds.
+     *
+     * @return the host.
+     */
+    public String httpHost()
+    {
+        return httpHost;
+    }
+
+    /**
+     * Port of the HTTP API.
+     *
+     * @return the port, 0 for a free one.
+     */
+    public int httpPort()
+    {
+        return httpPort;
+    }
+
+    /**
+     * Bearer token of the HTTP API's mutating endpoints.
+     *
+     * @return the token, or null for none.
+     */
+    public String httpToken()
+    {
+        return httpToken;
+    }
+
+    /**
+     * Threads answering HTTP requests.
+     *
+     * @return the thread count.
+     */
+    public int httpThreads()
+    {
+        return httpThreads;
+    }
+
+    /**
+     * Peer indexers to load a dump from at start.
+     *
+     * @return base URLs, possibly empty.
+     */
+    public List<String> peers()
+    {
+        return peers;
     }
 
     private static Flag find(final String name)

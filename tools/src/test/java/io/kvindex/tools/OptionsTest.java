@@ -136,7 +136,8 @@ class OptionsTest
 
         assertEquals(List.of("--config", "--data-dir", "--max-blocks", "--max-owners", "--model", "--tenant",
             "--block-size", "--query-channel", "--query-stream-id", "--allow-remote", "--aeron-dir",
-            "--external-driver", "--status-interval-ms", "--exit-after-ms", "--help"), names);
+            "--external-driver", "--http-host", "--http-port", "--http-token", "--http-threads", "--peers",
+            "--status-interval-ms", "--exit-after-ms", "--help"), names);
         for (final String name : names)
         {
             assertTrue(help.contains("  " + name), name + " missing from help:\n" + help);
@@ -156,7 +157,7 @@ class OptionsTest
         assertTrue(help.contains("(default: 16)"), help);
         assertTrue(help.contains("Precedence: flag > environment variable > config file > default."), help);
         assertTrue(help.contains("HTTP API"), help);
-        assertEquals(14, help.split("\\(default: ", -1).length - 1, help);
+        assertEquals(19, help.split("\\(default: ", -1).length - 1, help);
         for (final String line : help.split("\n"))
         {
             assertTrue(line.length() <= 120, line);
@@ -218,5 +219,26 @@ class OptionsTest
             assertTrue(ex.getMessage().startsWith("option " + args[0] + " needs an integer in ["), ex.getMessage());
             assertTrue(ex.getMessage().endsWith("got '" + args[1] + "'"), ex.getMessage());
         }
+    }
+
+    @Test
+    void shouldParseHttpOptionsWithLoopbackDefaultsAndTokenFromEnvironment()
+    {
+        final Options defaults = Options.parse();
+        assertEquals("127.0.0.1", defaults.httpHost());
+        assertEquals(8090, defaults.httpPort());
+        assertEquals(4, defaults.httpThreads());
+        assertNull(defaults.httpToken());
+        assertEquals(List.of(), defaults.peers());
+
+        final Options options = Options.parse(Map.of("KVINDEX_HTTP_TOKEN", "t0k", "KVINDEX_PEERS", "http://a:1"),
+            "--http-host", "::1", "--http-port=0", "--http-threads", "2", "--peers", "http://a:1, http://b:2/,");
+        assertEquals("::1", options.httpHost());
+        assertEquals(0, options.httpPort());
+        assertEquals(2, options.httpThreads());
+        assertEquals("t0k", options.httpToken());
+        assertEquals(List.of("http://a:1", "http://b:2/"), options.peers());
+        assertThrows(Options.UsageException.class, () -> Options.parse("--http-port", "65536"));
+        assertThrows(Options.UsageException.class, () -> Options.parse("--http-threads", "0"));
     }
 }
