@@ -12,6 +12,7 @@ import io.kvindex.perf.SharingWorkload;
 import io.kvindex.perf.SharingWorkloadContext;
 import io.kvindex.server.IndexerServer;
 import io.kvindex.server.IndexerServerContext;
+import io.kvindex.server.http.HttpServiceContext;
 import org.agrona.IoUtil;
 
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +46,8 @@ public final class E2eBenchmark
     static final int INGEST_CHAIN_BLOCKS = 16;
 
     private static final String UDP_RESPONSE_CHANNEL = "aeron:udp?endpoint=127.0.0.1:0";
+    /** HTTP connections, one request in flight each: as many as the server's handler threads. */
+    private static final int HTTP_CONNECTIONS = HttpServiceContext.THREADS_DEFAULT;
 
     private final E2eContext ctx;
     private final PrintStream log;
@@ -51,6 +56,8 @@ public final class E2eBenchmark
     private final int queryBlocks;
     private final int[] ownersByQuery;
     private ProgressReporter progress;
+    private byte[][] httpBodies;
+    private HttpQueryTarget httpTarget;
 
     private E2eBenchmark(final E2eContext ctx, final PrintStream log)
     {
@@ -68,7 +75,7 @@ public final class E2eBenchmark
     }
 
     /**
-     * Run from the command line; exits 2 on a bad command line or for the http transport.
+     * Run from the command line; exits 2 on a bad command line.
      *
      * @param args see {@link E2eCommandLine#HELP}.
      * @throws IOException when an .hgrm file cannot be written.
@@ -92,12 +99,6 @@ public final class E2eBenchmark
             System.exit(2);
             return;
         }
-        if (E2eTransport.HTTP == ctx.transport())
-        {
-            System.err.println("perf e2e: " + E2eTransport.HTTP_NOT_AVAILABLE);
-            System.exit(2);
-            return;
-        }
         final E2eReport report = run(ctx, System.err);
         System.out.println(ctx.json() ? report.toJson() : report.toTable());
     }
@@ -109,15 +110,10 @@ public final class E2eBenchmark
      * @param log where progress and setup lines go.
      * @return what was measured.
      * @throws IOException when an .hgrm file cannot be written.
-     * @throws UnsupportedOperationException for the http transport, not available yet.
      */
     public static E2eReport run(final E2eContext ctx, final PrintStream log) throws IOException
     {
         ctx.conclude();
-        if (E2eTransport.HTTP == ctx.transport())
-        {
-            throw new UnsupportedOperationException(E2eTransport.HTTP_NOT_AVAILABLE);
-        }
         final E2eBenchmark benchmark = new E2eBenchmark(ctx, log);
         final E2eReport report;
         try (ProgressReporter progress = new ProgressReporter(ctx.progressIntervalMs(), log))
@@ -142,6 +138,10 @@ public final class E2eBenchmark
             .queryStreamId(ctx.streamId())
             .queryIdleStrategy(ctx.newServerIdleStrategy())
             .driverIdleStrategy(ctx.newDriverIdleStrategy());
+        if (E2eTransport.HTTP == ctx.transport())
+        {
+            serverCtx.httpContext(new HttpServiceContext().port(0));
+        }
         try (IndexerServer server = IndexerServer.launch(serverCtx))
         {
             final OffHeapBlockIndex index = server.registerIndex(ctx.model(), ctx.tenant(), BLOCK_SIZE);
@@ -154,9 +154,10 @@ public final class E2eBenchmark
             final IngestLoad ingest = ctx.ingestRate() > 0 ?
                 new IngestLoad(index, workload, ctx.ingestRate()).start() : null;
             progress.ingest(ingest);
-            try (IndexerClientTarget target = new IndexerClientTarget(clientContext(
-                serverCtx.aeronDirectoryName(), serverCtx.queryChannel()), ctx.model(), ctx.tenant(), queries,
-                queryBlocks, workload.walkedBlocks(), ownersByQuery))
+            try (LoadTarget target = E2eTransport.HTTP == ctx.transport() ?
+                httpTarget("127.0.0.1", server.http().port(), workload.walkedBlocks()) :
+                new IndexerClientTarget(clientContext(serverCtx.aeronDirectoryName(), serverCtx.queryChannel()),
+                ctx.model(), ctx.tenant(), queries, queryBlocks, workload.walkedBlocks(), ownersByQuery))
             {
                 report.query(runPhase("query", target));
             }
@@ -170,7 +171,11 @@ public final class E2eBenchmark
                 }
             }
         }
-        if (ctx.echo())
+        if (ctx.echo() && E2eTransport.HTTP == ctx.transport())
+        {
+            report.echo(runHttpEcho());
+        }
+        else if (ctx.echo())
         {
             final MediaDriver driver = MediaDriver.launch(serverCtx.driverContext());
             try
@@ -187,6 +192,10 @@ public final class E2eBenchmark
 
     private E2eReport runAgainstServer()
     {
+        if (E2eTransport.HTTP == ctx.transport())
+        {
+            return runAgainstHttpServer();
+        }
         final E2eReport report = newReport(ctx.server(), 0);
         final boolean udp = E2eTransport.UDP == ctx.transport();
         final Path dataDir = udp ? createTempDir() : null;
@@ -219,6 +228,57 @@ public final class E2eBenchmark
             }
         }
         return report;
+    }
+
+    private E2eReport runAgainstHttpServer()
+    {
+        final E2eReport report = newReport(ctx.server(), 0);
+        final URI uri = URI.create(ctx.server());
+        try (LoadTarget target = httpTarget(uri.getHost(), uri.getPort(), null))
+        {
+            report.query(runPhase("query", target));
+        }
+        if (ctx.echo())
+        {
+            report.echo(runHttpEcho());
+        }
+        return report;
+    }
+
+    private HttpQueryTarget httpTarget(final String host, final int port, final int[] expectedWalked)
+    {
+        final byte[][] bodies = new byte[queries.length][];
+        httpBodies = bodies;
+        final StringBuilder sb = new StringBuilder(queryBlocks * 21 + 64);
+        for (int q = 0; q < queries.length; q++)
+        {
+            sb.setLength(0);
+            sb.append("{\"block_hashes\":[");
+            for (int i = 0; i < queryBlocks; i++)
+            {
+                sb.append(i == 0 ? "" : ",").append(queries[q][i]);
+            }
+            sb.append("],\"model_name\":\"").append(ctx.model()).append('"');
+            if (null != ctx.tenant())
+            {
+                sb.append(",\"tenant_id\":\"").append(ctx.tenant()).append('"');
+            }
+            bodies[q] = sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        }
+        httpTarget = new HttpQueryTarget(new InetSocketAddress(host, port), "/query_by_hash", bodies, BLOCK_SIZE,
+            expectedWalked, ownersByQuery, HTTP_CONNECTIONS, timeoutNs(), true);
+        return httpTarget;
+    }
+
+    private PhaseResult runHttpEcho()
+    {
+        final byte[][] answers = httpTarget.lastBodies();
+        try (HttpEchoServer echo = new HttpEchoServer(answers, HttpServiceContext.THREADS_DEFAULT);
+            HttpQueryTarget target = new HttpQueryTarget(new InetSocketAddress("127.0.0.1", echo.port()), "/echo",
+                httpBodies, BLOCK_SIZE, null, ownersByQuery, HTTP_CONNECTIONS, timeoutNs(), false))
+        {
+            return runPhase("echo", target);
+        }
     }
 
     private PhaseResult runEcho(final String aeronDir)

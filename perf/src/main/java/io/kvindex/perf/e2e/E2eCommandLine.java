@@ -1,5 +1,7 @@
 package io.kvindex.perf.e2e;
 
+import io.kvindex.server.http.HttpServiceContext;
+
 import java.nio.file.Path;
 
 /**
@@ -7,8 +9,8 @@ import java.nio.file.Path;
  */
 final class E2eCommandLine
 {
-    static final String USAGE = "usage: perf e2e --transport ipc|udp --rate N --seconds S [--warmup-seconds W] " +
-        "[--ingest-rate M] [--server AERON_DIR|CHANNEL] [--json] [--hgrm DIR] (--help for every option)";
+    static final String USAGE = "usage: perf e2e --transport ipc|udp|http --rate N --seconds S [--warmup-seconds W] " +
+        "[--ingest-rate M] [--server AERON_DIR|CHANNEL|URL] [--json] [--hgrm DIR] (--help for every option)";
 
     static final String HELP = USAGE + "\n\n" +
         "End-to-end overlap query latency over Aeron, coordinated omission corrected: one thread (spinning)\n" +
@@ -17,15 +19,18 @@ final class E2eCommandLine
         "the same rate and for the same time, each after its own warm-up: 'query' (the real IndexerClient and\n" +
         "server), then 'echo' (a bare Aeron echo: same channel type, same media driver settings, an echo agent\n" +
         "on one thread with the query agent's idle strategy, requests and answers of the same sizes, no index),\n" +
-        "so that overhead_p50_us = query p50 - echo p50 is our cost over the transport.\n\n" +
+        "so that overhead_p50_us = query p50 - echo p50 is our cost over the transport.\n" +
+        "With --transport http the queries are POST /query_by_hash over " + HttpServiceContext.THREADS_DEFAULT +
+        " keep-alive connections (one\n" +
+        "request in flight each; requests encoded up front, answers parsed in place) and the echo is the same JDK\n" +
+        "HTTP server with the API's thread count answering each query with the body the real server gave.\n\n" +
         "Without --server it starts what it needs: an IndexerServer with an embedded media driver (SHARED\n" +
         "threading, a parking idle strategy: the driver never spins), its index loaded with the SharingWorkload\n" +
         "(16 owners, realistic prefix sharing, --blocks blocks; every answer's longest match is checked), and an\n" +
         "IndexerClient. Threads that spin: the load thread and the server's query agent (in the echo phase the\n" +
         "echo agent in its place): exactly two.\n\n" +
         "Options [default]:\n" +
-        "  --transport ipc|udp|http  Aeron IPC, or Aeron UDP on 127.0.0.1 [ipc]; http is not available yet\n" +
-        "                            (the HTTP API lands with issue 4 part 3)\n" +
+        "  --transport ipc|udp|http  Aeron IPC, Aeron UDP on 127.0.0.1, or the HTTP/JSON API [ipc]\n" +
         "  --rate N                  offered queries per second [" + E2eContext.RATE_DEFAULT + "]\n" +
         "  --seconds S               measured seconds per phase [" + (int)E2eContext.SECONDS_DEFAULT + "]\n" +
         "  --warmup-seconds W        unrecorded warm-up per phase, same rate [" +
@@ -38,12 +43,13 @@ final class E2eCommandLine
         "                            then alternately a Removed event of the oldest stored chain (leaf first,\n" +
         "                            as an engine evicts) and a Stored of the next one. It applies the events\n" +
         "                            due every 0.5 ms and sleeps in between (never spins). Embedded server only.\n" +
-        "  --server DIR|CHANNEL      target a running server: its Aeron dir for ipc (tools/indexer-server\n" +
+        "  --server DIR|CHANNEL|URL  target a running server: its Aeron dir for ipc (tools/indexer-server\n" +
         "                            prints it), its query channel aeron:udp?endpoint=host:port for udp (the\n" +
         "                            client then runs its own embedded driver with the server's driver\n" +
         "                            settings). Answers are not checked (the index content is unknown). The\n" +
         "                            echo runs in this process, on that driver (ipc) or the client's (udp),\n" +
-        "                            while the server's query agent stays up: mind its idle strategy.\n" +
+        "                            while the server's query agent stays up: mind its idle strategy. For\n" +
+        "                            http, its URL, e.g. http://127.0.0.1:8090.\n" +
         "  --model NAME              model the queries name [" + E2eContext.MODEL_DEFAULT + "]\n" +
         "  --tenant NAME             tenant the queries name [default]\n" +
         "  --stream-id N             server's request stream id [" + E2eContext.STREAM_ID_DEFAULT + "]\n" +

@@ -76,7 +76,12 @@ public final class E2eContext
             "--ingest-rate needs the embedded server: the harness cannot write a running server's index");
         newServerIdleStrategy();
         newDriverIdleStrategy();
-        if (null != server && E2eTransport.HTTP != transport)
+        if (null != server && E2eTransport.HTTP == transport)
+        {
+            require(server.startsWith("http://"), "--server " + server + " does not fit --transport http: give " +
+                "the indexer's HTTP URL, e.g. http://127.0.0.1:8090");
+        }
+        else if (null != server)
         {
             final boolean channel = server.startsWith("aeron:");
             require(channel == (E2eTransport.UDP == transport), "--server " + server + " does not fit --transport " +
