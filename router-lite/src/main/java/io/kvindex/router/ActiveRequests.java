@@ -113,6 +113,38 @@ final class ActiveRequests
     }
 
     /**
+     * Release every booking, e.g. of a replica that went away.
+     *
+     * @return how many were released.
+     */
+    int freeAll()
+    {
+        int released = 0;
+        while (null != oldest)
+        {
+            final Booking booking = oldest;
+            byId.remove(booking.requestId);
+            release(booking);
+            released++;
+        }
+        return released;
+    }
+
+    /**
+     * Replay the bookings, oldest first, as {@link RequestLifecycleListener#onBooked} calls (isl 0).
+     *
+     * @param listener told of each booking.
+     */
+    void forEach(final RequestLifecycleListener listener)
+    {
+        for (Booking booking = oldest; null != booking; booking = booking.next)
+        {
+            listener.onBooked(booking.requestId, booking.worker.workerId, booking.worker.dpRank,
+                booking.sequenceHashes, booking.blockCount, 0, booking.prefillTokens);
+        }
+    }
+
+    /**
      * The worker a request is booked on.
      *
      * @param requestId the request id.

@@ -3,6 +3,8 @@ package io.kvindex.router;
 import io.kvindex.client.BlockHasher;
 import io.kvindex.client.BlockHashing;
 import io.kvindex.index.OverlapScores;
+import io.kvindex.router.metrics.RouterMetrics;
+import io.kvindex.router.sync.ReplicaSync;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NanoClock;
 
@@ -52,6 +54,10 @@ public final class Router implements AutoCloseable
     private final RoutingDecision explainDecision = new RoutingDecision();
     private final RouteOverrides queueOverrides = new RouteOverrides();
     private final long startNs;
+    private final ReplicaLoads replicas;
+    private final RouterMetrics metrics;
+    private final ReplicaSync replicaSync;
+    private long hashNs;
     private WorkerState[] candidates;
     private long[] localHashes = new long[256];
     private long[] sequenceHashes = new long[256];
@@ -84,6 +90,10 @@ public final class Router implements AutoCloseable
         this.workers = new CandidateWorkers(ctx.workerSet(), approximate);
         this.candidates = workers.refresh();
         this.startNs = clock.nanoTime();
+        this.replicas = new ReplicaLoads(workers, ctx.requestExpiryNs(), ctx.trackActiveBlocks(),
+            ctx.trackPrefillTokens());
+        this.metrics = ctx.routerMetrics();
+        this.replicaSync = ctx.replicaSync() ? new ReplicaSync(ctx.replicaSyncContext(), this) : null;
     }
 
     /**
@@ -116,7 +126,9 @@ public final class Router implements AutoCloseable
         final String requestId,
         final RoutingDecision decision)
     {
+        final long hashStartNs = null == metrics ? 0 : System.nanoTime();
         final int count = hashTokens(tokens, tokenCount, null == overrides ? null : overrides.loraName());
+        hashNs = null == metrics ? 0 : System.nanoTime() - hashStartNs;
         return bestWorkerForHashes(localHashes, count, tokenCount, overrides, requestId, decision);
     }
 
@@ -204,6 +216,10 @@ public final class Router implements AutoCloseable
             counters.increment(RouterCounters.UNKNOWN_REQUESTS);
             return false;
         }
+        if (null != replicaSync)
+        {
+            replicaSync.onPrefillComplete(requestId);
+        }
         releaseQueued();
         return true;
     }
@@ -223,6 +239,10 @@ public final class Router implements AutoCloseable
         {
             active.free(requestId);
             workers.forgetIfGone(worker);
+            if (null != replicaSync)
+            {
+                replicaSync.onFreed(requestId);
+            }
         }
         else if (!queue.remove(requestId))
         {
@@ -244,8 +264,13 @@ public final class Router implements AutoCloseable
     {
         final int queuedBefore = queue.size();
         final long expiredBefore = counters.get(RouterCounters.EXPIRED);
-        housekeeping();
+        final long nowNs = housekeeping();
         int work = null == overlapSource ? 0 : overlapSource.poll();
+        work += null == replicaSync ? 0 : replicaSync.doWork(nowNs);
+        if (null != metrics)
+        {
+            metrics.onDutyCycle(this);
+        }
         work += (int)(counters.get(RouterCounters.EXPIRED) - expiredBefore);
         releaseQueued();
         return work + queuedBefore - queue.size();
@@ -298,6 +323,49 @@ public final class Router implements AutoCloseable
     }
 
     /**
+     * Visit each candidate worker rank's active load (own and replicas' bookings), e.g. for metrics. Router thread.
+     *
+     * @param consumer told of each candidate.
+     */
+    public void forEachCandidateLoad(final WorkerLoadConsumer consumer)
+    {
+        for (final WorkerState state : candidates)
+        {
+            consumer.accept(state.workerId, state.dpRank, state.activeBlocks(), state.activePrefillTokens);
+        }
+    }
+
+    /**
+     * Replay this router's own bookings, oldest first, e.g. to answer a replica's snapshot request. Router thread.
+     *
+     * @param listener told of each booking through {@link RequestLifecycleListener#onBooked}.
+     */
+    public void forEachBooking(final RequestLifecycleListener listener)
+    {
+        active.forEach(listener);
+    }
+
+    /**
+     * The bookings of the other replicas, applied by replica sync.
+     *
+     * @return the replicas' loads.
+     */
+    public ReplicaLoads replicaLoads()
+    {
+        return replicas;
+    }
+
+    /**
+     * Replica sync, when {@link RouterContext#replicaSync()} is on.
+     *
+     * @return the sync or null.
+     */
+    public ReplicaSync replicaSync()
+    {
+        return replicaSync;
+    }
+
+    /**
      * The router's counters.
      *
      * @return the counters.
@@ -335,6 +403,7 @@ public final class Router implements AutoCloseable
         if (!closed)
         {
             closed = true;
+            CloseHelper.close(replicaSync);
             CloseHelper.close(approximate);
         }
     }
@@ -373,7 +442,9 @@ public final class Router implements AutoCloseable
             System.arraycopy(hashes, 0, localHashes, 0, count);
         }
         hasher.sequenceHashes(localHashes, count, sequenceHashes);
+        final long findStartNs = null == metrics ? 0 : System.nanoTime();
         findOverlaps(localHashes, count, weight, decision);
+        final long findEndNs = null == metrics ? 0 : System.nanoTime();
         score(count, isl, weight);
         final int n = candidates.length;
         final WorkerState chosen = null != overrides && overrides.hasForcedWorker() ?
@@ -385,6 +456,12 @@ public final class Router implements AutoCloseable
         }
         decision.chosen(RoutingStatus.ROUTED, chosen, null != overrides && overrides.hasForcedWorker());
         counters.increment(RouterCounters.ROUTED);
+        if (null != metrics)
+        {
+            metrics.onRouted(hashNs, findEndNs - findStartNs, System.nanoTime() - findEndNs,
+                0 == count ? 0 : (double)chosen.overlapBlocks / count);
+            hashNs = 0;
+        }
         if (null != requestId)
         {
             book(requestId, chosen, count, isl, nowNs);
@@ -467,6 +544,11 @@ public final class Router implements AutoCloseable
         final long prefillTokens = ctx.trackPrefillTokens() ? newPrefillTokens(isl, worker.overlapBlocks) : 0;
         active.book(requestId, worker, sequenceHashes, ctx.trackActiveBlocks() ? count : 0, prefillTokens, nowNs);
         counters.increment(RouterCounters.BOOKED);
+        if (null != replicaSync)
+        {
+            replicaSync.onBooked(requestId, worker.workerId, worker.dpRank, sequenceHashes,
+                ctx.trackActiveBlocks() ? count : 0, isl, prefillTokens);
+        }
         if (null != approximate)
         {
             approximate.record(worker.workerId, worker.dpRank, sequenceHashes, localHashes, count, nowNs);
@@ -555,6 +637,10 @@ public final class Router implements AutoCloseable
             {
                 counters.increment(RouterCounters.EXPIRED);
             }
+            workers.forgetIdleNonCandidates();
+        }
+        if (replicas.expire(nowNs) > 0)
+        {
             workers.forgetIdleNonCandidates();
         }
         if (null != approximate)

@@ -1,5 +1,7 @@
 package io.kvindex.router;
 
+import io.kvindex.router.metrics.RouterMetrics;
+import io.kvindex.router.sync.ReplicaSyncContext;
 import org.agrona.SystemUtil;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -80,6 +82,13 @@ public final class RouterContext
     /** Most worker ranks an overlap answer or the approximate index holds. No Dynamo equivalent. */
     public static final String MAX_WORKERS_PROP_NAME = "kvindex.router.max.workers";
 
+    /**
+     * Whether replicas share their request lifecycle events over Aeron ({@link ReplicaSyncContext} holds the channel
+     * and timings). Dynamo: {@code --router-replica-sync}.
+     */
+    public static final String REPLICA_SYNC_PROP_NAME = "kvindex.router.replica.sync";
+    /** Default of {@link #REPLICA_SYNC_PROP_NAME}. */
+    public static final boolean REPLICA_SYNC_DEFAULT = false;
     /** Default of {@link #MODE_PROP_NAME}. */
     public static final RouterMode MODE_DEFAULT = RouterMode.KV;
     /** Default of {@link #BLOCK_SIZE_PROP_NAME}. */
@@ -128,6 +137,9 @@ public final class RouterContext
     private long indexerTimeoutNs =
         SystemUtil.getDurationInNanos(INDEXER_TIMEOUT_PROP_NAME, INDEXER_TIMEOUT_DEFAULT_NS);
     private int maxWorkers = Integer.getInteger(MAX_WORKERS_PROP_NAME, MAX_WORKERS_DEFAULT);
+    private boolean replicaSync = booleanProperty(REPLICA_SYNC_PROP_NAME, REPLICA_SYNC_DEFAULT);
+    private ReplicaSyncContext replicaSyncContext;
+    private RouterMetrics routerMetrics;
     private WorkerSet workerSet;
     private OverlapSource overlapSource;
     private NanoClock nanoClock;
@@ -188,6 +200,10 @@ public final class RouterContext
         if (null == routingListener)
         {
             routingListener = RouterContext::ignore;
+        }
+        if (replicaSync && null == replicaSyncContext)
+        {
+            replicaSyncContext = new ReplicaSyncContext();
         }
         return this;
     }
@@ -640,6 +656,72 @@ public final class RouterContext
     public RoutingListener routingListener()
     {
         return routingListener;
+    }
+
+    /**
+     * Share request lifecycle events with the other replicas ({@code --router-replica-sync}).
+     *
+     * @param replicaSync true to sync.
+     * @return this.
+     */
+    public RouterContext replicaSync(final boolean replicaSync)
+    {
+        this.replicaSync = replicaSync;
+        return this;
+    }
+
+    /**
+     * Share request lifecycle events with the other replicas ({@code --router-replica-sync}).
+     *
+     * @return true to sync.
+     */
+    public boolean replicaSync()
+    {
+        return replicaSync;
+    }
+
+    /**
+     * Channel, stream, router id and timings of replica sync; defaults when not set.
+     *
+     * @param replicaSyncContext the sync settings.
+     * @return this.
+     */
+    public RouterContext replicaSyncContext(final ReplicaSyncContext replicaSyncContext)
+    {
+        this.replicaSyncContext = replicaSyncContext;
+        return this;
+    }
+
+    /**
+     * Channel, stream, router id and timings of replica sync.
+     *
+     * @return the sync settings, or null when sync is off.
+     */
+    public ReplicaSyncContext replicaSyncContext()
+    {
+        return replicaSyncContext;
+    }
+
+    /**
+     * Where the router records its {@code router_*} and {@code worker_active_*} metrics; none when null.
+     *
+     * @param routerMetrics the metrics.
+     * @return this.
+     */
+    public RouterContext routerMetrics(final RouterMetrics routerMetrics)
+    {
+        this.routerMetrics = routerMetrics;
+        return this;
+    }
+
+    /**
+     * Where the router records its metrics.
+     *
+     * @return the metrics or null.
+     */
+    public RouterMetrics routerMetrics()
+    {
+        return routerMetrics;
     }
 
     private static void ignore(final String requestId, final RoutingDecision decision)
