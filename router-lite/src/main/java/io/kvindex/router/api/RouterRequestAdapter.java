@@ -308,7 +308,7 @@ final class RouterRequestAdapter implements FragmentHandler
         final int maxBlocks = RouterResponseProxy.maxBlocksPerEvent(publication);
         final long[] events = new long[1];
         proxy.beginDump(correlationId);
-        RouterService.dump(router, (workerId, dpRank, hasParent, parent, engine, local, count) ->
+        RouterService.dumpEvents(router, (workerId, dpRank, hasParent, parent, engine, local, count) ->
         {
             boolean chained = hasParent;
             long parentHash = parent;

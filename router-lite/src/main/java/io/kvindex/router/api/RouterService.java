@@ -336,12 +336,14 @@ public final class RouterService implements Agent, AutoCloseable
     }
 
     /**
-     * Collect the approximate index (and nothing in kv mode with events) as Stored events, on the router thread.
+     * {@code dump_events}: the approximate index as Stored events (nothing in kv mode with KV events, where the
+     * indexer holds the state); call on the router thread, e.g. inside {@link #call}.
      *
+     * @param router   the router.
      * @param listener told of each chain.
      * @return the number of events; 0 when the router keeps no approximate index.
      */
-    static long dump(final Router router, final DumpListener listener)
+    public static long dumpEvents(final Router router, final DumpListener listener)
     {
         final ApproximateIndex approximate = router.approximateIndex();
         if (null == approximate)
