@@ -45,7 +45,7 @@ public final class RouterService implements Agent, AutoCloseable
     private final String roleName;
     private AgentRunner runner;
     private long nextSessionId = 1;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * Told when a request the router queued is routed, or dropped from the queue by a free.
