@@ -69,7 +69,12 @@ public final class PotentialLoads
         return decodeBlocks[i];
     }
 
-    void reset(final int count)
+    /**
+     * Start filling the holder with {@code count} entries (a client decoding an answer, or the router).
+     *
+     * @param count entries to come.
+     */
+    public void reset(final int count)
     {
         size = 0;
         if (count > workerIds.length)
@@ -82,7 +87,16 @@ public final class PotentialLoads
         }
     }
 
-    void add(final long workerId, final int dpRank, final long potentialPrefillTokens, final long potentialDecodeBlocks)
+    /**
+     * Add one candidate's loads.
+     *
+     * @param workerId               the worker id.
+     * @param dpRank                 the dp rank.
+     * @param potentialPrefillTokens prefill tokens it would have with the prompt.
+     * @param potentialDecodeBlocks  decode blocks it would have with the prompt.
+     */
+    public void add(
+        final long workerId, final int dpRank, final long potentialPrefillTokens, final long potentialDecodeBlocks)
     {
         final int i = size++;
         workerIds[i] = workerId;

@@ -3,11 +3,12 @@ package io.kvindex.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.kvindex.http.BodyTooLargeException;
+import io.kvindex.http.BoundedInputStream;
 import io.kvindex.server.registry.BlockSizeConflictException;
 import org.agrona.ErrorHandler;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -135,7 +136,7 @@ final class ApiRouter implements HttpHandler
         }
         if (HttpStatus.PAYLOAD_TOO_LARGE == status)
         {
-            drain(exchange.getRequestBody());
+            BoundedInputStream.drain(exchange.getRequestBody(), DRAIN_LIMIT_BYTES, DRAIN_LIMIT_NS);
         }
         try
         {
@@ -144,30 +145,6 @@ final class ApiRouter implements HttpHandler
         catch (final IOException | RuntimeException ignore)
         {
             workspace.status = status;
-        }
-    }
-
-    /**
-     * Read and drop the rest of an oversized body, bounded, before answering 413, so that the client reads the 413
-     * rather than a reset connection; the server closes the connection after it.
-     */
-    private static void drain(final InputStream in)
-    {
-        final byte[] scratch = new byte[64 * 1024];
-        final long deadlineNs = System.nanoTime() + DRAIN_LIMIT_NS;
-        long drained = 0;
-        try
-        {
-            int n;
-            while (drained < DRAIN_LIMIT_BYTES && System.nanoTime() - deadlineNs < 0 &&
-                (n = in.read(scratch)) > 0)
-            {
-                drained += n;
-            }
-        }
-        catch (final IOException ignore)
-        {
-            // The client went away: nothing more to do.
         }
     }
 }

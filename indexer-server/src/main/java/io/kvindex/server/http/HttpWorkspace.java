@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import io.kvindex.client.BlockHasher;
 import io.kvindex.client.BlockHashing;
+import io.kvindex.http.BodyTooLargeException;
+import io.kvindex.http.BoundedInputStream;
 import io.kvindex.index.OverlapScores;
 import org.agrona.collections.Int2ObjectHashMap;
 

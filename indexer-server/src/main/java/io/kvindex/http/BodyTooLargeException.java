@@ -1,4 +1,4 @@
-package io.kvindex.server.http;
+package io.kvindex.http;
 
 import java.io.IOException;
 
@@ -6,11 +6,16 @@ import java.io.IOException;
  * A request body went past the limit; an {@link IOException} so that it passes through the JSON parser unchanged,
  * answered with 413.
  */
-final class BodyTooLargeException extends IOException
+public final class BodyTooLargeException extends IOException
 {
     private static final long serialVersionUID = 1L;
 
-    BodyTooLargeException(final long limit)
+    /**
+     * A body went past the limit.
+     *
+     * @param limit the limit in bytes.
+     */
+    public BodyTooLargeException(final long limit)
     {
         super("request body larger than " + limit + " bytes");
     }
