@@ -1,7 +1,7 @@
 package io.kvindex.server.feed;
 
 import io.kvindex.client.BlockHasher;
-import io.kvindex.index.BlockIndex;
+import io.kvindex.index.BlockEventSink;
 import io.kvindex.index.EventCounters;
 import io.kvindex.index.EventStatus;
 import io.kvindex.index.EventType;
@@ -10,10 +10,11 @@ import org.agrona.collections.LongHashSet;
 import java.util.Arrays;
 
 /**
- * Applies decoded engine batches of one feed to a {@link BlockIndex}, for the owner {@code (workerId, dpRank)} where
- * the batch's rank, when it has one, overrides the registered rank. Computes local hashes from token ids (LoRA seed
- * and multimodal hashes included), filters what {@code spec/engine-events.md} says to ignore, and counts every
- * outcome. Runs on the index's single writer thread; allocates nothing in steady state.
+ * Applies decoded engine batches of one feed to a {@link io.kvindex.index.BlockIndex} (or another
+ * {@link BlockEventSink}), for the owner {@code (workerId, dpRank)} where the batch's rank, when it has one, overrides
+ * the registered rank. Computes local hashes from token ids (LoRA seed and multimodal hashes included) unless the
+ * event carries them already (Aeron events hashed by their sender), filters what {@code spec/engine-events.md} says
+ * to ignore, and counts every outcome. Runs on the index's single writer thread; allocates nothing in steady state.
  */
 public final class EngineEventApplier
 {
@@ -48,7 +49,7 @@ public final class EngineEventApplier
     };
     private static final int SMALL_EVENT_BLOCKS = 16;
 
-    private final BlockIndex index;
+    private final BlockEventSink index;
     private final BlockHasher hasher;
     private final int blockSize;
     private final EventCounters indexCounters = new EventCounters();
@@ -61,11 +62,11 @@ public final class EngineEventApplier
     /**
      * An applier for one feed.
      *
-     * @param index       the index to write.
+     * @param index       the index to write, or another sink of applied events (a relay's publisher).
      * @param blockSize   the feed's registered tokens per block.
      * @param maxMmHashes most multimodal hashes per block, as the decoder's limit.
      */
-    public EngineEventApplier(final BlockIndex index, final int blockSize, final int maxMmHashes)
+    public EngineEventApplier(final BlockEventSink index, final int blockSize, final int maxMmHashes)
     {
         this.index = index;
         this.blockSize = blockSize;
@@ -169,6 +170,16 @@ public final class EngineEventApplier
         if (0 != statedSize && blockSize != statedSize)
         {
             return CUT_BLOCK_SIZE;
+        }
+        if (batch.hasLocalHashes(e))
+        {
+            batch.copyLocalHashes(e, localHashes);
+            if (count > 0)
+            {
+                indexCounters.record(EventType.STORED, index.store(
+                    workerId, dpRank, batch.hasParent(e), batch.parentHash(e), engineHashes, localHashes, count));
+            }
+            return APPLIED;
         }
         final int usable = Math.min(count, batch.tokenCount(e) / blockSize);
         hasher.seed(batch.loraSeed(e));
