@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the caller's and the LoRA name's bytes are kept while it repeats. A call returns the event id it published, or a
  * negative result code. <b>Back pressure</b>: when the publication is back-pressured (an indexer is behind), the call
  * retries with the context's idle strategy until {@link KvEventPublisherContext#offerTimeoutNs()} passes and then
- * returns {@link #BACK_PRESSURED}; {@link #NOT_CONNECTED} (no indexer subscribed), {@link #CLOSED},
- * {@link #MAX_POSITION_EXCEEDED} and {@link #TOO_LARGE} return at once. A failed event is not sent and takes no
- * event id: ids in the log are consecutive, starting at {@link KvEventPublisherContext#initialEventId()}.
+ * returns {@link #BACK_PRESSURED}; an admin action (term rotation) is retried at once; {@link #NOT_CONNECTED} (no
+ * indexer subscribed), {@link #CLOSED}, {@link #MAX_POSITION_EXCEEDED} and {@link #TOO_LARGE} return at once. A
+ * failed event is not sent and takes no event id: ids in the log are consecutive, starting at
+ * {@link KvEventPublisherContext#initialEventId()}.
  * <p>
  * Not thread safe: one thread publishes. Events of one owner must all go through one publisher, whose single
  * publication keeps their order.
@@ -36,8 +37,6 @@ public final class KvEventPublisher implements AutoCloseable
     public static final long NOT_CONNECTED = Publication.NOT_CONNECTED;
     /** The indexers stayed behind for the whole offer timeout: the event was not sent. */
     public static final long BACK_PRESSURED = Publication.BACK_PRESSURED;
-    /** An administrative action interrupted the offer longer than the timeout: the event was not sent. */
-    public static final long ADMIN_ACTION = Publication.ADMIN_ACTION;
     /** The publisher or its publication is closed. */
     public static final long CLOSED = Publication.CLOSED;
     /** The publication reached its maximum position; a new publisher is needed. */
@@ -324,7 +323,11 @@ public final class KvEventPublisher implements AutoCloseable
                 results.lazySet(PUBLISHED_SLOT, results.get(PUBLISHED_SLOT) + 1);
                 return nextEventId++;
             }
-            if (BACK_PRESSURED != result && ADMIN_ACTION != result)
+            if (Publication.ADMIN_ACTION == result)
+            {
+                continue;
+            }
+            if (BACK_PRESSURED != result)
             {
                 return fail(result);
             }
