@@ -31,7 +31,6 @@ public final class DecodedBatch
 
     private static final int INITIAL_EVENTS = 16;
     private static final int INITIAL_POOL = 256;
-    private static final long[] NO_LOCAL_HASHES = new long[0];
 
     double timestamp;
     boolean hasDpRank;
@@ -53,11 +52,9 @@ public final class DecodedBatch
     int[] specKind = new int[INITIAL_EVENTS];
     int[] extraOffset = new int[INITIAL_EVENTS];
     int[] extraCount = new int[INITIAL_EVENTS];
-    boolean[] hasLocalHashes = new boolean[INITIAL_EVENTS];
 
     long[] hashes = new long[INITIAL_POOL];
     int hashesUsed;
-    long[] localHashes = NO_LOCAL_HASHES;
     int[] tokens = new int[INITIAL_POOL];
     int tokensUsed;
     int[] extraStart = new int[INITIAL_EVENTS];
@@ -160,40 +157,6 @@ public final class DecodedBatch
     public void copyEngineHashes(final int event, final long[] dst)
     {
         System.arraycopy(hashes, hashOffset[event], dst, 0, hashCount[event]);
-    }
-
-    /**
-     * Whether a Stored event carries the local hash of each block (computed by its sender) rather than token ids.
-     *
-     * @param event event index.
-     * @return true when {@link #localHash(int, int)} is valid.
-     */
-    public boolean hasLocalHashes(final int event)
-    {
-        return hasLocalHashes[event];
-    }
-
-    /**
-     * One local block hash of a Stored event, when {@link #hasLocalHashes(int)}.
-     *
-     * @param event event index.
-     * @param block block index in the event.
-     * @return the hash.
-     */
-    public long localHash(final int event, final int block)
-    {
-        return localHashes[hashOffset[event] + block];
-    }
-
-    /**
-     * Copy a Stored event's local hashes into a caller's array, when {@link #hasLocalHashes(int)}.
-     *
-     * @param event event index.
-     * @param dst   receives {@link #blockCount(int)} hashes.
-     */
-    public void copyLocalHashes(final int event, final long[] dst)
-    {
-        System.arraycopy(localHashes, hashOffset[event], dst, 0, hashCount[event]);
     }
 
     /**
@@ -372,7 +335,6 @@ public final class DecodedBatch
         specKind[event] = SPEC_ABSENT;
         extraOffset[event] = 0;
         extraCount[event] = 0;
-        hasLocalHashes[event] = false;
     }
 
     void ensureHashes(final int extra)
@@ -380,17 +342,6 @@ public final class DecodedBatch
         if (hashesUsed + extra > hashes.length)
         {
             hashes = Arrays.copyOf(hashes, Math.max(hashesUsed + extra, hashes.length * 2));
-        }
-    }
-
-    /**
-     * Make room in the local hash pool, which shares the offsets of the engine hash pool, for {@code extra} more.
-     */
-    void ensureLocalHashes(final int extra)
-    {
-        if (hashesUsed + extra > localHashes.length)
-        {
-            localHashes = Arrays.copyOf(localHashes, Math.max(hashesUsed + extra, hashes.length));
         }
     }
 
@@ -437,6 +388,5 @@ public final class DecodedBatch
         specKind = Arrays.copyOf(specKind, capacity);
         extraOffset = Arrays.copyOf(extraOffset, capacity);
         extraCount = Arrays.copyOf(extraCount, capacity);
-        hasLocalHashes = Arrays.copyOf(hasLocalHashes, capacity);
     }
 }

@@ -12,9 +12,10 @@ import java.util.Arrays;
 /**
  * Applies decoded engine batches of one feed to a {@link io.kvindex.index.BlockIndex} (or another
  * {@link BlockEventSink}), for the owner {@code (workerId, dpRank)} where the batch's rank, when it has one, overrides
- * the registered rank. Computes local hashes from token ids (LoRA seed and multimodal hashes included) unless the
- * event carries them already (Aeron events hashed by their sender), filters what {@code spec/engine-events.md} says
- * to ignore, and counts every outcome. Runs on the index's single writer thread; allocates nothing in steady state.
+ * the registered rank. Computes local hashes from token ids (LoRA seed and multimodal hashes included), filters what
+ * {@code spec/engine-events.md} says to ignore, and counts every outcome; {@link #applyHashed} takes one event whose
+ * sender computed the local hashes (the Aeron feed). Runs on the index's single writer thread; allocates nothing in
+ * steady state.
  */
 public final class EngineEventApplier
 {
@@ -96,6 +97,62 @@ public final class EngineEventApplier
     }
 
     /**
+     * Apply one event whose sender computed the local hashes (an Aeron event), with the duplicate-hash check and the
+     * counting of engine batches.
+     *
+     * @param type         {@link EventType#STORED}, {@link EventType#REMOVED} or {@link EventType#CLEARED}.
+     * @param workerId     the owner's worker id.
+     * @param dpRank       the owner's dp rank.
+     * @param hasParent    whether a Stored continues under {@code parentHash}.
+     * @param parentHash   the parent's engine hash.
+     * @param engineHashes the engine hashes of the blocks.
+     * @param localHashes  the local hashes of a Stored's blocks.
+     * @param count        number of blocks.
+     * @return the outcome.
+     */
+    public int applyHashed(
+        final int type,
+        final long workerId,
+        final int dpRank,
+        final boolean hasParent,
+        final long parentHash,
+        final long[] engineHashes,
+        final long[] localHashes,
+        final int count)
+    {
+        final int outcome;
+        if (EventType.CLEARED == type)
+        {
+            indexCounters.record(EventType.CLEARED, index.clear(workerId));
+            outcome = APPLIED;
+        }
+        else if (EventType.REMOVED == type)
+        {
+            indexCounters.record(EventType.REMOVED, index.remove(workerId, dpRank, engineHashes, count));
+            outcome = APPLIED;
+        }
+        else if (EventType.STORED != type)
+        {
+            outcome = UNDECODED;
+        }
+        else if (hasDuplicate(engineHashes, hasParent, parentHash, count))
+        {
+            outcome = DUPLICATE_HASH;
+        }
+        else
+        {
+            if (count > 0)
+            {
+                indexCounters.record(EventType.STORED,
+                    index.store(workerId, dpRank, hasParent, parentHash, engineHashes, localHashes, count));
+            }
+            outcome = APPLIED;
+        }
+        outcomes[outcome]++;
+        return outcome;
+    }
+
+    /**
      * Events that ended with an outcome.
      *
      * @param outcome one of the outcome constants.
@@ -162,7 +219,7 @@ public final class EngineEventApplier
     private int applyStored(
         final DecodedBatch batch, final int e, final long workerId, final int dpRank, final int count)
     {
-        if (hasDuplicate(batch.hasParent(e), batch.parentHash(e), count))
+        if (hasDuplicate(engineHashes, batch.hasParent(e), batch.parentHash(e), count))
         {
             return DUPLICATE_HASH;
         }
@@ -170,16 +227,6 @@ public final class EngineEventApplier
         if (0 != statedSize && blockSize != statedSize)
         {
             return CUT_BLOCK_SIZE;
-        }
-        if (batch.hasLocalHashes(e))
-        {
-            batch.copyLocalHashes(e, localHashes);
-            if (count > 0)
-            {
-                indexCounters.record(EventType.STORED, index.store(
-                    workerId, dpRank, batch.hasParent(e), batch.parentHash(e), engineHashes, localHashes, count));
-            }
-            return APPLIED;
         }
         final int usable = Math.min(count, batch.tokenCount(e) / blockSize);
         hasher.seed(batch.loraSeed(e));
@@ -207,7 +254,8 @@ public final class EngineEventApplier
         return usable < count ? CUT_SHORT_TOKENS : APPLIED;
     }
 
-    private boolean hasDuplicate(final boolean hasParent, final long parentHash, final int count)
+    private boolean hasDuplicate(
+        final long[] engineHashes, final boolean hasParent, final long parentHash, final int count)
     {
         if (count <= SMALL_EVENT_BLOCKS)
         {

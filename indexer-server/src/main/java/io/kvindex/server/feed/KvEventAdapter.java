@@ -19,8 +19,9 @@ import java.nio.ByteOrder;
 
 /**
  * Decodes each KV event message of the event protocol ({@code docs/event-protocol.md}) straight into a claimed slot
- * of the {@link IngestPipeline}: a one-event {@link DecodedBatch} (local hashes kept when the sender computed them)
- * or a remove-worker command. Every length and count is checked against the message end before it is read, as bounds
+ * of the {@link IngestPipeline}: a {@link IngestSlot#HASHED_EVENT} when the sender computed the local hashes (and for
+ * removals and clears), a one-event {@link DecodedBatch} for token ids the writer hashes, or a remove-worker
+ * command. Every length and count is checked against the message end before it is read, as bounds
  * checks are off in production; a message that fails is counted and skipped before any slot is claimed. A full ring
  * returns {@link Action#ABORT}: the message stays in the log and the poll stops, so nothing is dropped.
  * Allocates nothing per message once the slots' batches have grown to the largest event.
@@ -155,11 +156,9 @@ final class KvEventAdapter implements ControlledFragmentHandler
         final IngestSlot slot = pipeline.slot(sequence).skip();
         try
         {
-            final DecodedBatch batch = event(slot.batch(), EventType.STORED, buffer, true);
-            batch.hasParent[0] = 1 == hasParent;
-            batch.parentHash[0] = decoder.parentHash();
-            batch.blockSize[0] = decoder.blockSize();
-            forOwner(slot, decoder.workerId(), decoder.dpRank());
+            copyHashes(buffer, slot.engineHashes(groupCount), slot.localHashes(groupCount));
+            slot.hashedEvent(routes.indexKey(route), decoder.workerId(), (int)decoder.dpRank(), EventType.STORED,
+                1 == hasParent, decoder.parentHash(), groupCount);
         }
         finally
         {
@@ -188,7 +187,7 @@ final class KvEventAdapter implements ControlledFragmentHandler
         final IngestSlot slot = pipeline.slot(sequence).skip();
         try
         {
-            final DecodedBatch batch = event(slot.batch(), EventType.STORED, buffer, false);
+            final DecodedBatch batch = storedBatch(slot.batch(), buffer);
             batch.hasParent[0] = 1 == hasParent;
             batch.parentHash[0] = decoder.parentHash();
             batch.blockSize[0] = decoder.blockSize();
@@ -221,8 +220,9 @@ final class KvEventAdapter implements ControlledFragmentHandler
         final IngestSlot slot = pipeline.slot(sequence).skip();
         try
         {
-            event(slot.batch(), EventType.REMOVED, buffer, false);
-            forOwner(slot, decoder.workerId(), decoder.dpRank());
+            copyHashes(buffer, slot.engineHashes(groupCount), null);
+            slot.hashedEvent(routes.indexKey(route), decoder.workerId(), (int)decoder.dpRank(), EventType.REMOVED,
+                false, 0, groupCount);
         }
         finally
         {
@@ -245,16 +245,9 @@ final class KvEventAdapter implements ControlledFragmentHandler
         {
             return Action.ABORT;
         }
-        final IngestSlot slot = pipeline.slot(sequence).skip();
-        try
-        {
-            event(slot.batch(), EventType.CLEARED, decoder.buffer(), false);
-            forOwner(slot, decoder.workerId(), decoder.dpRank());
-        }
-        finally
-        {
-            pipeline.publish(sequence);
-        }
+        pipeline.slot(sequence).hashedEvent(
+            routes.indexKey(route), decoder.workerId(), (int)decoder.dpRank(), EventType.CLEARED, false, 0, 0);
+        pipeline.publish(sequence);
         return done(AeronFeedCounters.CLEARED);
     }
 
@@ -405,37 +398,46 @@ final class KvEventAdapter implements ControlledFragmentHandler
     }
 
     /**
-     * Start the slot's batch as one event of a kind holding the group's engine hashes (and local hashes).
+     * Copy the group's engine hashes (and local hashes, when the entries hold them) into a slot's arrays.
      */
-    private DecodedBatch event(
-        final DecodedBatch batch, final int kind, final DirectBuffer buffer, final boolean withLocalHashes)
+    private void copyHashes(final DirectBuffer buffer, final long[] engineHashes, final long[] localHashes)
     {
-        batch.reset();
-        batch.startEvent(0);
-        batch.eventCount = 1;
-        batch.kind[0] = kind;
         final int count = groupCount;
-        batch.ensureHashes(count);
-        final long[] hashes = batch.hashes;
         final int stride = groupEntryLength;
         int at = groupOffset;
-        if (withLocalHashes)
+        if (null != localHashes)
         {
-            batch.ensureLocalHashes(count);
-            final long[] localHashes = batch.localHashes;
             for (int i = 0; i < count; i++, at += stride)
             {
-                hashes[i] = buffer.getLong(at, ByteOrder.LITTLE_ENDIAN);
+                engineHashes[i] = buffer.getLong(at, ByteOrder.LITTLE_ENDIAN);
                 localHashes[i] = buffer.getLong(at + Long.BYTES, ByteOrder.LITTLE_ENDIAN);
             }
-            batch.hasLocalHashes[0] = true;
         }
         else
         {
             for (int i = 0; i < count; i++, at += stride)
             {
-                hashes[i] = buffer.getLong(at, ByteOrder.LITTLE_ENDIAN);
+                engineHashes[i] = buffer.getLong(at, ByteOrder.LITTLE_ENDIAN);
             }
+        }
+    }
+
+    /**
+     * Start a slot's batch as one Stored event holding the group's engine hashes, for the indexer to hash its tokens.
+     */
+    private DecodedBatch storedBatch(final DecodedBatch batch, final DirectBuffer buffer)
+    {
+        batch.reset();
+        batch.startEvent(0);
+        batch.eventCount = 1;
+        batch.kind[0] = EventType.STORED;
+        final int count = groupCount;
+        batch.ensureHashes(count);
+        final long[] hashes = batch.hashes;
+        int at = groupOffset;
+        for (int i = 0; i < count; i++, at += groupEntryLength)
+        {
+            hashes[i] = buffer.getLong(at, ByteOrder.LITTLE_ENDIAN);
         }
         batch.hashesUsed = count;
         batch.hashCount[0] = count;

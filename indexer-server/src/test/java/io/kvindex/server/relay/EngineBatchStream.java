@@ -53,9 +53,12 @@ final class EngineBatchStream
 
     /**
      * Apply every payload as the indexer's own ZMQ feed would, for one owner.
+     *
+     * @return the number of events handed to the index, which a relay publishes.
      */
-    void applyTo(final BlockIndex index, final long workerId, final int dpRank)
+    long applyTo(final BlockIndex index, final long workerId, final int dpRank)
     {
+        long applied = 0;
         final KvEventBatchDecoder decoder = new KvEventBatchDecoder();
         final EngineEventApplier applier =
             new EngineEventApplier(index, blockSize, KvEventBatchDecoder.DEFAULT_MAX_MM_HASHES);
@@ -63,8 +66,9 @@ final class EngineBatchStream
         for (final byte[] payload : payloads)
         {
             assertEquals(DecodeStatus.OK, decoder.decode(payload, 0, payload.length, batch));
-            applier.apply(batch, workerId, dpRank);
+            applied += applier.apply(batch, workerId, dpRank);
         }
+        return applied;
     }
 
     private byte[] nextBatch()

@@ -107,10 +107,11 @@ class ZmqRelayTest
         awaitTrue(publisher::isConnected, () -> "relay publication never connected");
 
         final List<EngineBatchStream> streams = new ArrayList<>();
+        long events = 0;
         for (int e = 0; e < engines.size(); e++)
         {
             final EngineBatchStream stream = new EngineBatchStream(e + 1, BS, BATCHES);
-            stream.applyTo(expected, WORKERS[e], RANKS[e]);
+            events += stream.applyTo(expected, WORKERS[e], RANKS[e]);
             streams.add(stream);
         }
         for (int i = 0; i < BATCHES; i++)
@@ -129,7 +130,9 @@ class ZmqRelayTest
             }
         }
 
-        final long published = publisher.publishedCount();
+        final long published = events;
+        awaitTrue(() -> publisher.publishedCount() == published, () -> "relay published " +
+            publisher.publishedCount() + " of " + published);
         for (final Replica replica : replicas)
         {
             awaitTrue(() -> replica.events() == published && replica.pipeline.counters().applied() == published,
