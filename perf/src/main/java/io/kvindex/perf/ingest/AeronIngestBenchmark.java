@@ -40,7 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * {@code --threads shared} (default, for 2-core pods) runs the feed and the writer as one composite agent on one
  * thread; {@code dedicated} gives each its own. The publisher has its own thread in both; the media driver is SHARED
- * and parks, so it takes little CPU.
+ * and parks, so it takes little CPU. {@code stepped} runs everything on one thread in turns (publish a round, drain
+ * it), which measures the consumer alone on one core, whatever else the machine runs.
  */
 public final class AeronIngestBenchmark
 {
@@ -48,6 +49,8 @@ public final class AeronIngestBenchmark
     private static final String MODEL = "bench";
     private static final int PRELOAD_CHAIN = 64;
     private static final long PRELOAD_WORKER_BASE = 1_000_000L;
+    private static final String STEPPED = "stepped";
+    private static final int STEPPED_ROUND = 8192;
 
     private final Options options;
     private final List<Thread> consumerThreads = new ArrayList<>();
@@ -77,7 +80,7 @@ public final class AeronIngestBenchmark
     /**
      * Run the benchmark.
      *
-     * @param args {@code [--transport ipc] [--threads shared|dedicated] [--seconds S] [--warmup-seconds S]
+     * @param args {@code [--transport ipc] [--threads shared|dedicated|stepped] [--seconds S] [--warmup-seconds S]
      *             [--owners N] [--chain-length N] [--preload-blocks N] [--ring-size N] [--term-length BYTES]
      *             [--json]}.
      */
@@ -150,6 +153,11 @@ public final class AeronIngestBenchmark
         {
             throw new IllegalStateException("publisher never connected");
         }
+        if (STEPPED.equals(options.threads))
+        {
+            measureStepped(pipeline, feed, publisher);
+            return;
+        }
         final ChurnWorkload workload = new ChurnWorkload(options.owners, options.chainLength, 1);
         final Thread thread = new Thread(() -> publish(workload, publisher), "publisher");
         publisherThread = thread;
@@ -217,6 +225,107 @@ public final class AeronIngestBenchmark
         System.out.println(sb);
     }
 
+    /**
+     * One thread in turns: publish a round of events (well within the term window), then drain them through the feed
+     * and the writer. The drain time gives what one core does as the consumer, with no other thread in the way.
+     */
+    private void measureStepped(
+        final IngestPipeline pipeline, final AeronEventFeed feed, final KvEventPublisher publisher)
+    {
+        final ChurnWorkload workload = new ChurnWorkload(options.owners, options.chainLength, 1);
+        final CompositeAgent consumer = new CompositeAgent(feed.agent(), pipeline.writer());
+        publisherThread = Thread.currentThread();
+        final long warmupNs = (long)(options.warmupSeconds * 1e9);
+        final long budgetNs = (long)(options.seconds * 1e9);
+        final java.lang.management.ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        long publishNs = 0;
+        long drainNs = 0;
+        long drainCpuNs = 0;
+        long events = 0;
+        long blocksBefore = 0;
+        long allocatedBefore = 0;
+        boolean warm = false;
+        final long startNs = System.nanoTime();
+        while (true)
+        {
+            final long now = System.nanoTime();
+            if (!warm && now - startNs >= warmupNs)
+            {
+                warm = true;
+                blocksBefore = workload.blocks();
+                allocatedBefore = allocatedBytes();
+            }
+            if (warm && publishNs + drainNs >= budgetNs)
+            {
+                break;
+            }
+            final long published = pipeline.counters().applied() + STEPPED_ROUND;
+            for (int i = 0; i < STEPPED_ROUND; i++)
+            {
+                if (workload.publishNext(publisher) < 0)
+                {
+                    throw new IllegalStateException("publish failed");
+                }
+            }
+            final long drainStart = System.nanoTime();
+            final long cpuStart = cpu.getCurrentThreadCpuTime();
+            drain(consumer, pipeline, published);
+            final long cpuEnd = cpu.getCurrentThreadCpuTime();
+            final long drainEnd = System.nanoTime();
+            if (warm)
+            {
+                drainCpuNs += cpuEnd - cpuStart;
+                publishNs += drainStart - now;
+                drainNs += drainEnd - drainStart;
+                events += STEPPED_ROUND;
+            }
+        }
+        final long allocated = allocatedBytes() - allocatedBefore;
+        final double blocksPerEvent = (double)(workload.blocks() - blocksBefore) / events;
+        final StringBuilder sb = new StringBuilder(512).append('{');
+        field(sb, "transport", '"' + options.transport + '"');
+        field(sb, "threads", '"' + STEPPED + '"');
+        field(sb, "seconds", round2((publishNs + drainNs) / 1e9));
+        field(sb, "events", events);
+        field(sb, "events_per_sec", Math.round(events * 1e9 / (publishNs + drainNs)));
+        field(sb, "blocks_per_sec", Math.round(events * blocksPerEvent * 1e9 / (publishNs + drainNs)));
+        field(sb, "alloc_bytes_per_event", round2((double)allocated / events));
+        field(sb, "blocks_per_event", round2(blocksPerEvent));
+        field(sb, "consumer_events_per_sec", Math.round(events * 1e9 / drainNs));
+        field(sb, "consumer_blocks_per_sec", Math.round(events * blocksPerEvent * 1e9 / drainNs));
+        field(sb, "consumer_cpu_ns_per_event", round2((double)drainCpuNs / events));
+        field(sb, "consumer_events_per_cpu_sec", Math.round(events * 1e9 / drainCpuNs));
+        field(sb, "publisher_events_per_sec", Math.round(events * 1e9 / publishNs));
+        field(sb, "owners", options.owners);
+        field(sb, "chain_length", options.chainLength);
+        field(sb, "preload_blocks", options.preloadBlocks);
+        field(sb, "ring_size", options.ringSize);
+        field(sb, "gc_count", gcCount());
+        sb.append("\"machine\":\"").append(machine()).append("\"}");
+        if (!options.json)
+        {
+            System.out.printf(Locale.ROOT, "%s%nAeron IPC ingest, one thread in turns: %,.0f events/s overall; " +
+                "feed + writer alone %,.0f events/s (%,.0f blocks/s)%n", machine(),
+                events * 1e9 / (publishNs + drainNs), events * 1e9 / drainNs, events * blocksPerEvent * 1e9 / drainNs);
+        }
+        System.out.println(sb);
+    }
+
+    private static void drain(final CompositeAgent consumer, final IngestPipeline pipeline, final long applied)
+    {
+        try
+        {
+            while (pipeline.counters().applied() < applied)
+            {
+                consumer.doWork();
+            }
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private void publish(final ChurnWorkload workload, final KvEventPublisher publisher)
     {
         try
@@ -241,6 +350,10 @@ public final class AeronIngestBenchmark
 
     private AgentRunner startConsumers(final IngestPipeline pipeline, final AeronEventFeed feed)
     {
+        if (STEPPED.equals(options.threads))
+        {
+            return null;
+        }
         if ("dedicated".equals(options.threads))
         {
             pipeline.start();
@@ -429,9 +542,10 @@ public final class AeronIngestBenchmark
                 default -> usage("unknown option " + arg);
             }
         }
-        if (!"shared".equals(options.threads) && !"dedicated".equals(options.threads))
+        if (!"shared".equals(options.threads) && !"dedicated".equals(options.threads) &&
+            !STEPPED.equals(options.threads))
         {
-            usage("--threads must be shared or dedicated");
+            usage("--threads must be shared, dedicated or stepped");
         }
         if (options.owners < 1 || options.chainLength < 1 || options.chainLength > 65_536)
         {
@@ -446,7 +560,7 @@ public final class AeronIngestBenchmark
         {
             System.err.println("perf ingest: " + problem);
         }
-        System.err.println("usage: perf ingest [--transport ipc] [--threads shared|dedicated] [--seconds 10] " +
+        System.err.println("usage: perf ingest [--transport ipc] [--threads shared|dedicated|stepped] [--seconds 10] " +
             "[--warmup-seconds 3] [--owners 16] [--chain-length 256] [--preload-blocks 1000000] [--ring-size 4096] " +
             "[--term-length 16777216] [--json]");
         System.exit(null == problem ? 0 : 2);
