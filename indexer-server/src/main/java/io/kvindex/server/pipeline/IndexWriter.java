@@ -130,6 +130,10 @@ public final class IndexWriter implements Agent
                 appliers[key].apply(slot.batch(), slot.workerId(), slot.dpRank());
                 return true;
 
+            case IngestSlot.HASHED_EVENT:
+                applyHashed(appliers[key], slot);
+                return true;
+
             case IngestSlot.CLEAR_WORKER:
                 indexes[key].clear(slot.workerId());
                 return true;
@@ -148,5 +152,12 @@ public final class IndexWriter implements Agent
             default:
                 return false;
         }
+    }
+
+    private static void applyHashed(final EngineEventApplier applier, final IngestSlot slot)
+    {
+        final int count = slot.blockCount();
+        applier.applyHashed(slot.eventType(), slot.workerId(), slot.dpRank(), slot.hasParent(), slot.parentHash(),
+            slot.engineHashes(count), slot.localHashes(count), count);
     }
 }

@@ -81,6 +81,26 @@ public final class IngestPipeline implements AutoCloseable
     }
 
     /**
+     * Claim the next slot without blocking, for a producer that keeps its input when the ring is full and offers it
+     * again later (an Aeron feed stops polling and leaves the message in the log): a full ring is counted as back
+     * pressure, not as an overflow, since nothing is lost. A claimed sequence must be published.
+     *
+     * @return the claimed sequence, or -1 when the ring is full.
+     */
+    public long tryClaimOrBackPressure()
+    {
+        try
+        {
+            return ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            counters.onBackPressure();
+            return -1;
+        }
+    }
+
+    /**
      * The slot of a claimed sequence.
      *
      * @param sequence a sequence from {@link #tryClaim()}.
@@ -136,6 +156,16 @@ public final class IngestPipeline implements AutoCloseable
     public int blockSize(final int indexKey)
     {
         return ctx.blockSize(indexKey);
+    }
+
+    /**
+     * Number of indexes the pipeline writes; their keys are 0 to this count less one.
+     *
+     * @return the count.
+     */
+    public int indexCount()
+    {
+        return ctx.indexCount();
     }
 
     /**
