@@ -75,6 +75,7 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
     private long pendingReplySeq;
     private int pendingReplyLength;
     private final long openedNs;
+    private boolean replayDue;
 
     /**
      * A feed in direct mode with no replay endpoint (tests and single-threaded tools).
@@ -154,6 +155,7 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
             started = true;
             lastSeq = ctx.startSeq();
         }
+        this.replayDue = ctx.replayOnStart() && null != replay;
         this.openedNs = nanoClock.nanoTime();
         this.socket = open(ctx);
     }
@@ -193,6 +195,11 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
     {
         final long nowNs = nanoClock.nanoTime();
         int work = 0;
+        if (replayDue)
+        {
+            replayDue = false;
+            startReplay(started ? lastSeq + 1 : 0, nowNs);
+        }
         if (replaying)
         {
             work += pollReplay(nowNs);

@@ -54,6 +54,7 @@ public final class ZmqEngineFeedContext
     private IngestPipeline pipeline;
     private int indexKey = -1;
     private long startSeq = START_FRESH;
+    private boolean replayOnStart;
     private int holdLimit = Integer.getInteger(HOLD_LIMIT_PROP_NAME, HOLD_LIMIT_DEFAULT);
     private int holdBytes = Integer.getInteger(HOLD_BYTES_PROP_NAME, HOLD_BYTES_DEFAULT);
     private long replayTimeoutNs = ms(REPLAY_TIMEOUT_MS_PROP_NAME, REPLAY_TIMEOUT_MS_DEFAULT);
@@ -264,6 +265,24 @@ public final class ZmqEngineFeedContext
     long startSeq()
     {
         return startSeq;
+    }
+
+    /**
+     * Ask for a replay as soon as the feed starts (from 0, or from the start seq + 1), rather than waiting for a
+     * live batch to show a late join: right when the engine is known to run already, e.g. after a server restart.
+     *
+     * @param replayOnStart true to replay at once when a replay endpoint is known.
+     * @return this.
+     */
+    public ZmqEngineFeedContext replayOnStart(final boolean replayOnStart)
+    {
+        this.replayOnStart = replayOnStart;
+        return this;
+    }
+
+    boolean replayOnStart()
+    {
+        return replayOnStart;
     }
 
     /**

@@ -86,14 +86,22 @@ public final class FakeEngine implements AutoCloseable
     }
 
     /**
-     * Wait (bounded) until a subscriber joined, so that what is published next reaches it.
+     * Wait (bounded) until a subscriber joined, so that what is published next reaches it; unsubscriptions of
+     * subscribers that left are skipped.
      */
     public void awaitSubscriber()
     {
-        final byte[] subscription = publisher.recv();
-        if (null == subscription || 1 != subscription[0])
+        while (true)
         {
-            throw new IllegalStateException("no subscriber joined");
+            final byte[] message = publisher.recv();
+            if (null == message)
+            {
+                throw new IllegalStateException("no subscriber joined");
+            }
+            if (message.length > 0 && 1 == message[0])
+            {
+                return;
+            }
         }
     }
 
@@ -289,7 +297,6 @@ public final class FakeEngine implements AutoCloseable
             }
             reply(router, identity, END_SEQ, new byte[0]);
         }
-        router.close();
     }
 
     private void awaitGate()
