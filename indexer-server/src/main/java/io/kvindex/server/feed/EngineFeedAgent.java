@@ -2,6 +2,7 @@ package io.kvindex.server.feed;
 
 import io.kvindex.server.pipeline.IngestPipeline;
 import io.kvindex.server.registry.FeedStatus;
+import io.kvindex.server.registry.ListenerStatus;
 import io.kvindex.server.registry.WorkerRegistration;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -39,6 +41,9 @@ public final class EngineFeedAgent implements Agent
         void save(WorkerRegistration registration, long lastSeq);
     }
 
+    /** Time between attempts to open a feed whose socket could not be opened (e.g. a host not resolvable yet). */
+    public static final long OPEN_RETRY_NS = TimeUnit.SECONDS.toNanos(5);
+
     private static final int COMMAND_LIMIT = 16;
 
     private final IngestPipeline pipeline;
@@ -49,6 +54,7 @@ public final class EngineFeedAgent implements Agent
     private final ZContext zmqContext = new ZContext(1);
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final List<Entry> entries = new ArrayList<>();
+    private final List<Retry> retries = new ArrayList<>();
     private final IntArrayList removalKeys = new IntArrayList();
     private final LongArrayList removalWorkers = new LongArrayList();
     private final IntArrayList removalRanks = new IntArrayList();
@@ -72,6 +78,12 @@ public final class EngineFeedAgent implements Agent
             this.feed = feed;
             this.savedSeq = seq;
         }
+    }
+
+    private record Retry(
+        WorkerRegistration registration, int indexKey, FeedStatus status, long startSeq, boolean replayOnStart,
+        long dueNs)
+    {
     }
 
     /**
@@ -192,14 +204,15 @@ public final class EngineFeedAgent implements Agent
                 stop(feeds[i].registration, false);
             }
         }
-        if (null != seqSaver)
+        final long nowNs = nanoClock.nanoTime();
+        if (null != seqSaver && nowNs - nextSaveNs >= 0)
         {
-            final long nowNs = nanoClock.nanoTime();
-            if (nowNs - nextSaveNs >= 0)
-            {
-                nextSaveNs = nowNs + seqSaveIntervalNs;
-                saveSeqs();
-            }
+            nextSaveNs = nowNs + seqSaveIntervalNs;
+            saveSeqs();
+        }
+        if (!retries.isEmpty())
+        {
+            work += retryOpens(nowNs);
         }
         return work;
     }
@@ -260,15 +273,39 @@ public final class EngineFeedAgent implements Agent
         }
         catch (final RuntimeException ex)
         {
-            status.fail("cannot open " + registration.endpoint() + ": " + ex.getMessage());
+            status.fail("cannot open " + registration.endpoint() + " (" + ex.getMessage() + "), retrying every " +
+                TimeUnit.NANOSECONDS.toSeconds(OPEN_RETRY_NS) + " s");
+            retries.add(new Retry(registration, indexKey, status, startSeq, replayOnStart,
+                nanoClock.nanoTime() + OPEN_RETRY_NS));
             return;
+        }
+        if (ListenerStatus.FAILED == status.status())
+        {
+            status.status(ListenerStatus.PENDING);
         }
         entries.add(new Entry(registration, indexKey, feed, startSeq));
         publishFeeds();
     }
 
+    private int retryOpens(final long nowNs)
+    {
+        int work = 0;
+        for (int i = retries.size() - 1; i >= 0; i--)
+        {
+            final Retry retry = retries.get(i);
+            if (nowNs - retry.dueNs >= 0)
+            {
+                retries.remove(i);
+                open(retry.registration, retry.indexKey, retry.status, retry.startSeq, retry.replayOnStart);
+                work++;
+            }
+        }
+        return work;
+    }
+
     private boolean stop(final WorkerRegistration registration, final boolean removeBlocks)
     {
+        retries.removeIf((retry) -> retry.registration.sameStream(registration));
         for (int i = 0; i < entries.size(); i++)
         {
             final Entry entry = entries.get(i);

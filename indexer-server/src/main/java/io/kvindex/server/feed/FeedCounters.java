@@ -44,14 +44,17 @@ public final class FeedCounters
     public static final int REPLAY_TOO_OLD = 16;
     /** Times the worker's blocks were cleared to be re-learned (restart, unavailable or too-old replay). */
     public static final int WORKER_CLEARS = 17;
+    /** Times the SUB socket was opened anew after an idle period. */
+    public static final int RESUBSCRIBES = 18;
     /** Number of counters. */
-    public static final int COUNT = 18;
+    public static final int COUNT = 19;
 
     private static final String[] NAMES =
     {
         "messages", "malformed_frames", "oversized", "batches", "seq_gaps", "missed_batches", "engine_restarts",
         "late_joins", "stale_dropped", "ring_full", "hold_overflows", "replays", "replayed_batches",
-        "duplicates_skipped", "replay_failures", "replay_unavailable", "replay_too_old", "worker_clears"
+        "duplicates_skipped", "replay_failures", "replay_unavailable", "replay_too_old", "worker_clears",
+        "resubscribes"
     };
 
     private final AtomicLongArray values = new AtomicLongArray(COUNT);

@@ -45,8 +45,9 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
     private static final int DONE = 0;
     private static final int BLOCKED = 1;
     private static final int REPLAYING = 2;
+    private static final int REPLAY_SENDS = 4;
 
-    private final ZMQ.Socket socket;
+    private ZMQ.Socket socket;
     private final ZmqEngineFeedContext ctx;
     private final FeedSink sink;
     private final ReplayClient replay;
@@ -71,11 +72,15 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
     private boolean replayFirst;
     private long replayStart;
     private long replayProgressNs;
+    private long replaySentNs;
+    private int replaySends;
+    private boolean replayAnswered;
     private boolean pendingReply;
     private long pendingReplySeq;
     private int pendingReplyLength;
     private final long openedNs;
     private boolean replayDue;
+    private long resubscribedNs;
 
     /**
      * A feed in direct mode with no replay endpoint (tests and single-threaded tools).
@@ -211,9 +216,34 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
         work += pollLive(nowNs);
         if (0 == work)
         {
-            status.idle(nowNs - (liveSeen ? lastLiveNs : openedNs) > ctx.idleNs());
+            final boolean idle = nowNs - (liveSeen ? lastLiveNs : openedNs) > ctx.idleNs();
+            status.idle(idle);
+            if (idle && nowNs - Math.max(resubscribedNs, openedNs) > ctx.idleNs())
+            {
+                resubscribe(nowNs);
+            }
         }
         return work;
+    }
+
+    /**
+     * Open the SUB socket anew once per idle period: an engine that restarted on another address behind the same
+     * name, or a connect that JeroMQ left pending (seen on a loaded machine), is picked up without a registration.
+     */
+    private void resubscribe(final long nowNs)
+    {
+        resubscribedNs = nowNs;
+        try
+        {
+            final ZMQ.Socket fresh = open(ctx);
+            socket.close();
+            socket = fresh;
+            counters.increment(FeedCounters.RESUBSCRIBES);
+        }
+        catch (final RuntimeException ex)
+        {
+            status.lastError("cannot reopen " + ctx.endpoint() + " (" + ex.getMessage() + ")");
+        }
     }
 
     private int pollLive(final long nowNs)
@@ -457,9 +487,29 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
         replayFirst = true;
         replayStart = fromSeq;
         replayProgressNs = nowNs;
+        replaySends = 0;
+        replayAnswered = false;
         pendingReply = false;
         status.status(ListenerStatus.PAUSED);
-        replay.request(fromSeq);
+        sendReplayRequest(nowNs);
+    }
+
+    /**
+     * Ask again on a fresh socket while no answer came: a connect that JeroMQ leaves pending (seen on a loaded
+     * machine) then costs a fraction of the timeout, not the worker's state.
+     */
+    private void sendReplayRequest(final long nowNs)
+    {
+        replaySends++;
+        replaySentNs = nowNs;
+        try
+        {
+            replay.request(replayStart);
+        }
+        catch (final RuntimeException ex)
+        {
+            replayFailed("replay request to " + replay.endpoint() + " failed (" + ex.getMessage() + ")");
+        }
     }
 
     private int pollReplay(final long nowNs)
@@ -485,12 +535,18 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
             {
                 break;
             }
+            replayAnswered = true;
             replayProgressNs = nowNs;
             work++;
         }
         if (replaying && nowNs - replayProgressNs > ctx.replayTimeoutNs())
         {
             onReplayTimeout();
+        }
+        else if (replaying && !replayAnswered && replaySends < REPLAY_SENDS &&
+            nowNs - replaySentNs > ctx.replayTimeoutNs() / REPLAY_SENDS)
+        {
+            sendReplayRequest(nowNs);
         }
         return work;
     }
@@ -577,13 +633,18 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
 
     private void onReplayTimeout()
     {
+        replayFailed("replay from seq " + replayStart + " at " + replay.endpoint() + " timed out after " +
+            TimeUnit.NANOSECONDS.toMillis(ctx.replayTimeoutNs()) + " ms");
+    }
+
+    private void replayFailed(final String reason)
+    {
         counters.increment(FeedCounters.REPLAY_FAILURES);
         replaying = false;
         pendingReply = false;
         replay.cancel();
         lostSeq = -1;
-        rebuild("replay from seq " + replayStart + " at " + replay.endpoint() + " timed out after " +
-            TimeUnit.NANOSECONDS.toMillis(ctx.replayTimeoutNs()) + " ms: worker cleared, re-learning");
+        rebuild(reason + ": worker cleared, re-learning");
         status.status(started ? ListenerStatus.ACTIVE : ListenerStatus.PENDING);
     }
 

@@ -221,6 +221,17 @@ public final class FakeEngine implements AutoCloseable
     }
 
     /**
+     * Whether replays were asked for, all from one seq: once, or more when an answer was slow and the request resent.
+     *
+     * @param startSeq the seq.
+     * @return true when at least one request came and every one asked from that seq.
+     */
+    public synchronized boolean replayedOnlyFrom(final long startSeq)
+    {
+        return !replayStarts.isEmpty() && replayStarts.stream().allMatch((s) -> s == startSeq);
+    }
+
+    /**
      * Stop the replay thread and close the sockets.
      */
     @Override
