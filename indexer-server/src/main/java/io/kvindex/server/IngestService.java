@@ -39,6 +39,7 @@ final class IngestService implements AutoCloseable
     private final AgentRunner feedRunner;
     private final Map<String, Integer> indexKeys = new HashMap<>();
     private final boolean resumeFromSavedSeq;
+    private boolean closed;
 
     IngestService(final IndexerServerContext ctx)
     {
@@ -92,7 +93,7 @@ final class IngestService implements AutoCloseable
         final WorkerRegistry workers,
         final WorkerStore.Saved restored)
     {
-        if (null != previous && previous.equals(registration))
+        if (closed || (null != previous && previous.equals(registration)))
         {
             return;
         }
@@ -109,6 +110,10 @@ final class IngestService implements AutoCloseable
      */
     synchronized void onUnregistered(final List<WorkerRegistration> removed)
     {
+        if (closed)
+        {
+            return;
+        }
         for (final WorkerRegistration registration : removed)
         {
             feedAgent.stopFeed(registration, indexKey(registration), true);
@@ -189,6 +194,10 @@ final class IngestService implements AutoCloseable
     @Override
     public void close()
     {
+        synchronized (this)
+        {
+            closed = true;
+        }
         CloseHelper.closeAll(feedRunner, pipeline, store);
     }
 
