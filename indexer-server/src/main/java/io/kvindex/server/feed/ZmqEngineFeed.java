@@ -81,6 +81,7 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
     private final long openedNs;
     private boolean replayDue;
     private long resubscribedNs;
+    private int silentResubscribes;
 
     /**
      * A feed in direct mode with no replay endpoint (tests and single-threaded tools).
@@ -216,9 +217,11 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
         work += pollLive(nowNs);
         if (0 == work)
         {
-            final boolean idle = nowNs - (liveSeen ? lastLiveNs : openedNs) > ctx.idleNs();
-            status.idle(idle);
-            if (idle && nowNs - Math.max(resubscribedNs, openedNs) > ctx.idleNs())
+            final long silentNs = nowNs - (liveSeen ? lastLiveNs : openedNs);
+            status.idle(silentNs > ctx.idleNs());
+            final long intervalNs = liveSeen ? ctx.idleNs() :
+                Math.min(ctx.idleNs(), ctx.resubscribeNs() << Math.min(silentResubscribes, 20));
+            if (silentNs > intervalNs && nowNs - Math.max(resubscribedNs, openedNs) > intervalNs)
             {
                 resubscribe(nowNs);
             }
@@ -227,12 +230,15 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
     }
 
     /**
-     * Open the SUB socket anew once per idle period: an engine that restarted on another address behind the same
-     * name, or a connect that JeroMQ left pending (seen on a loaded machine), is picked up without a registration.
+     * Open the SUB socket anew while nothing arrives: first after the resubscribe time, doubling up to the idle time
+     * until a batch arrives, then once per idle period. A connect that JeroMQ left pending (seen on a loaded
+     * machine: the TCP connection up, the greeting never read) or an engine that came back on another address behind
+     * the same name is picked up without a new registration.
      */
     private void resubscribe(final long nowNs)
     {
         resubscribedNs = nowNs;
+        silentResubscribes += liveSeen ? 0 : 1;
         try
         {
             final ZMQ.Socket fresh = open(ctx);
@@ -313,6 +319,7 @@ public final class ZmqEngineFeed implements ReplayClient.Handler, AutoCloseable
         quietBefore = !liveSeen || nowNs - lastLiveNs >= ctx.restartQuietNs();
         liveSeen = true;
         lastLiveNs = nowNs;
+        status.idle(false);
         if (replaying || !held.isEmpty())
         {
             hold(seq, length);

@@ -37,6 +37,10 @@ public final class ZmqEngineFeedContext
     public static final String IDLE_MS_PROP_NAME = "kvindex.feed.idle.ms";
     /** Default of {@link #IDLE_MS_PROP_NAME}. */
     public static final long IDLE_MS_DEFAULT = 60_000L;
+    /** Property: a stream that has sent nothing since its socket opened is resubscribed after this long (ms). */
+    public static final String RESUBSCRIBE_MS_PROP_NAME = "kvindex.feed.resubscribe.ms";
+    /** Default of {@link #RESUBSCRIBE_MS_PROP_NAME}; the time doubles up to the idle time. */
+    public static final long RESUBSCRIBE_MS_DEFAULT = 5_000L;
     /** Receive high-water mark of the replay DEALER (an engine sends up to its whole buffer at once). */
     public static final int REPLAY_RCV_HWM = 100_000;
     /** Start position of a feed with no state: the first batch above seq 0 is a late join. */
@@ -60,6 +64,7 @@ public final class ZmqEngineFeedContext
     private long replayTimeoutNs = ms(REPLAY_TIMEOUT_MS_PROP_NAME, REPLAY_TIMEOUT_MS_DEFAULT);
     private long restartQuietNs = ms(RESTART_QUIET_MS_PROP_NAME, RESTART_QUIET_MS_DEFAULT);
     private long idleNs = ms(IDLE_MS_PROP_NAME, IDLE_MS_DEFAULT);
+    private long resubscribeNs = ms(RESUBSCRIBE_MS_PROP_NAME, RESUBSCRIBE_MS_DEFAULT);
     private int drainLimit = ZmqEngineFeed.DEFAULT_DRAIN_LIMIT;
     private int maxPayload = ZmqEngineFeed.DEFAULT_MAX_PAYLOAD;
     private NanoClock nanoClock;
@@ -81,7 +86,7 @@ public final class ZmqEngineFeedContext
         {
             throw new IllegalArgumentException("a feed needs exactly one of an applier or a pipeline");
         }
-        if (holdLimit < 1 || holdBytes < 1 || replayTimeoutNs <= 0 || drainLimit < 1)
+        if (holdLimit < 1 || holdBytes < 1 || replayTimeoutNs <= 0 || drainLimit < 1 || resubscribeNs <= 0)
         {
             throw new IllegalArgumentException("hold limits, replay timeout and drain limit must be positive");
         }
@@ -358,6 +363,24 @@ public final class ZmqEngineFeedContext
     long idleNs()
     {
         return idleNs;
+    }
+
+    /**
+     * A stream that has sent nothing since its socket opened is resubscribed (socket opened anew) after this long,
+     * the time doubling up to the idle time.
+     *
+     * @param resubscribeNs the first wait.
+     * @return this.
+     */
+    public ZmqEngineFeedContext resubscribeNs(final long resubscribeNs)
+    {
+        this.resubscribeNs = resubscribeNs;
+        return this;
+    }
+
+    long resubscribeNs()
+    {
+        return resubscribeNs;
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeEngine implements AutoCloseable
 {
     private static final long TIMEOUT_MS = 10_000;
+    private static final long SUBSCRIBE_TIMEOUT_MS = 20_000;
     private static final byte[] END_SEQ = ByteBuffer.allocate(Long.BYTES).putLong(-1L).array();
 
     private final ZContext context = new ZContext(1);
@@ -53,7 +54,6 @@ public final class FakeEngine implements AutoCloseable
         publisher = context.createSocket(SocketType.XPUB);
         publisher.setLinger(0);
         publisher.setSndHWM(0);
-        publisher.setReceiveTimeOut((int)TIMEOUT_MS);
         pubPort = publisher.bindToRandomPort("tcp://127.0.0.1");
         final ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
@@ -91,18 +91,42 @@ public final class FakeEngine implements AutoCloseable
      */
     public void awaitSubscriber()
     {
-        while (true)
+        awaitSubscriber(() ->
         {
-            final byte[] message = publisher.recv();
-            if (null == message)
-            {
-                throw new IllegalStateException("no subscriber joined");
-            }
-            if (message.length > 0 && 1 == message[0])
+        });
+    }
+
+    /**
+     * Wait (bounded) until a subscriber joined, running a step between short polls (e.g. the feed's duty cycle,
+     * which reopens a socket whose connect JeroMQ left pending).
+     *
+     * @param step run while waiting.
+     */
+    public void awaitSubscriber(final Runnable step)
+    {
+        awaitSubscription(publisher, step);
+    }
+
+    /**
+     * Wait (bounded) on an XPUB until a subscription arrives, running a step between polls of 10 ms.
+     *
+     * @param xpub the publisher.
+     * @param step run while waiting.
+     */
+    public static void awaitSubscription(final ZMQ.Socket xpub, final Runnable step)
+    {
+        xpub.setReceiveTimeOut(10);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SUBSCRIBE_TIMEOUT_MS);
+        while (System.nanoTime() - deadline < 0)
+        {
+            final byte[] message = xpub.recv();
+            if (null != message && message.length > 0 && 1 == message[0])
             {
                 return;
             }
+            step.run();
         }
+        throw new IllegalStateException("no subscriber joined");
     }
 
     /**

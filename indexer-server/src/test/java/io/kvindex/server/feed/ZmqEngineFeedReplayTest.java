@@ -82,7 +82,7 @@ final class ZmqEngineFeedReplayTest
     {
         engine.topicReplies(topicReplies);
         feed = directFeed(engine.replayEndpoint());
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 3);
         drop(3, 6);
         publish(6, 8);
@@ -108,7 +108,7 @@ final class ZmqEngineFeedReplayTest
             engine.drop(batch(s));
         }
         feed = directFeed(engine.replayEndpoint());
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(5, 7);
 
         stepUntil(() -> feed.lastSeq() == 6 && 0 == feed.heldBatches());
@@ -124,7 +124,7 @@ final class ZmqEngineFeedReplayTest
     void shouldClearAndRelearnOnEngineRestart()
     {
         feed = directFeed(engine.replayEndpoint());
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 4);
         stepUntil(() -> feed.lastSeq() == 3);
         engine.restart();
@@ -143,7 +143,7 @@ final class ZmqEngineFeedReplayTest
     void shouldClearAndRelearnWhenNoReplayEndpoint()
     {
         feed = directFeed(null);
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 3);
         drop(3, 4);
         publish(4, 6);
@@ -164,7 +164,7 @@ final class ZmqEngineFeedReplayTest
         engine.silent(true);
         feed = new ZmqEngineFeed(feedContext(engine.replayEndpoint()).applier(applier())
             .replayTimeoutNs(TimeUnit.MILLISECONDS.toNanos(200)));
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 2);
         drop(2, 3);
         publish(3, 5);
@@ -183,7 +183,7 @@ final class ZmqEngineFeedReplayTest
     void shouldClearAndRelearnWhenTheReplayEndpointCannotBeReached()
     {
         feed = directFeed("tcp://no-such-host.invalid:5558");
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 2);
         drop(2, 3);
         publish(3, 5);
@@ -202,7 +202,7 @@ final class ZmqEngineFeedReplayTest
     void shouldClearAndRelearnWhenReplayIsTooOld()
     {
         feed = directFeed(engine.replayEndpoint());
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 2);
         drop(2, 6);
         engine.trimBuffer(2);
@@ -222,7 +222,7 @@ final class ZmqEngineFeedReplayTest
     void shouldHoldLiveBatchesDuringReplayAndSkipThoseItCovered()
     {
         feed = directFeed(engine.replayEndpoint());
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 5);
         stepUntil(() -> feed.lastSeq() == 4);
         engine.holdReplies();
@@ -245,10 +245,27 @@ final class ZmqEngineFeedReplayTest
     }
 
     @Test
+    void shouldReopenTheSocketOfASilentStreamWithGrowingWaits()
+    {
+        feed = new ZmqEngineFeed(feedContext(engine.replayEndpoint()).applier(applier())
+            .resubscribeNs(TimeUnit.MILLISECONDS.toNanos(100)).idleNs(TimeUnit.MILLISECONDS.toNanos(250)));
+        engine.awaitSubscriber(feed::doWork);
+        stepUntil(() -> count(FeedCounters.RESUBSCRIBES) >= 3 && feed.status().idle());
+        engine.awaitSubscriber(feed::doWork);
+        publish(0, 2);
+
+        stepUntil(() -> feed.lastSeq() == 1);
+
+        expect(0, 2);
+        IndexEquivalence.assertSameBlocks(expected, index);
+        assertFalse(feed.status().idle());
+    }
+
+    @Test
     void shouldDropStaleBatches()
     {
         feed = directFeed(engine.replayEndpoint());
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 3);
         engine.send(1, batch(99));
         publish(3, 4);
@@ -269,7 +286,7 @@ final class ZmqEngineFeedReplayTest
             engine.drop(batch(s));
         }
         feed = new ZmqEngineFeed(feedContext(engine.replayEndpoint()).applier(applier()).startSeq(1));
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(4, 5);
 
         stepUntil(() -> feed.lastSeq() == 4 && 0 == feed.heldBatches());
@@ -285,7 +302,7 @@ final class ZmqEngineFeedReplayTest
     {
         pipeline = new IngestPipeline(new IngestPipeline.Context().addIndex(index, BS).ringSize(4));
         feed = new ZmqEngineFeed(feedContext(engine.replayEndpoint()).pipeline(pipeline, 0).holdLimits(3, 1 << 20));
-        engine.awaitSubscriber();
+        engine.awaitSubscriber(feed::doWork);
         publish(0, 12);
         stepUntil(() -> count(FeedCounters.HOLD_OVERFLOWS) == 5);
         assertEquals(0, index.treeSize(WORKER, 0));
@@ -315,7 +332,8 @@ final class ZmqEngineFeedReplayTest
             .zmqContext(context)
             .endpoint(engine.endpoint(), false)
             .owner(WORKER, 0)
-            .replayEndpoint(replayEndpoint);
+            .replayEndpoint(replayEndpoint)
+            .resubscribeNs(TimeUnit.SECONDS.toNanos(1));
     }
 
     private ZmqEngineFeed directFeed(final String replayEndpoint)
