@@ -3,6 +3,7 @@ package io.kvindex.tools;
 import io.kvindex.server.IndexerServerContext;
 import io.kvindex.server.http.HttpServiceContext;
 import io.kvindex.server.query.IndexRegistry;
+import io.kvindex.server.registry.WorkerRegistration;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -62,6 +63,12 @@ public final class Options
     public static final String STATUS_INTERVAL_MS = "--status-interval-ms";
     /** Flag: stop by itself after this many milliseconds. */
     public static final String EXIT_AFTER_MS = "--exit-after-ms";
+    /** Flag: engine streams to register at start (repeatable); see {@link WorkerSpecs}. */
+    public static final String WORKERS = "--workers";
+    /** Flag: file of engine streams to register at start; see {@link WorkerSpecs}. */
+    public static final String WORKERS_FILE = "--workers-file";
+    /** Flag: delete the saved state (the worker registry in the data dir) at start. */
+    public static final String RESET_STATE = "--reset-state";
     /** Flag: print the help text and exit. */
     public static final String HELP = "--help";
 
@@ -131,6 +138,12 @@ public final class Options
             "milliseconds between status lines; 0 prints none"),
         new Flag(EXIT_AFTER_MS, "MS", Long.toString(EXIT_AFTER_MS_DEFAULT), null,
             "stop by itself after this many ms (scripts, tests); 0 runs until SIGTERM or SIGINT"),
+        new Flag(WORKERS, "SPECS", COMPUTED, "none",
+            "engine streams to follow, ID@ENDPOINT[,replay=EP][,dp=N]...; repeatable (see Workers below)"),
+        new Flag(WORKERS_FILE, "FILE", COMPUTED, "none",
+            "file of engine streams: one spec list or one JSON object (POST /register fields) a line"),
+        new Flag(RESET_STATE, null, COMPUTED, "off: registrations saved in --data-dir are restored",
+            "delete the saved worker registry in --data-dir at start (loudly) and start empty"),
         new Flag(HELP, null, COMPUTED, null, "print this help and exit"));
 
     private final boolean help;
@@ -152,6 +165,8 @@ public final class Options
     private final String httpToken;
     private final int httpThreads;
     private final List<String> peers;
+    private final List<WorkerRegistration> workers;
+    private final boolean resetState;
 
     private Options(final Map<String, String> values, final Map<String, String> sources)
     {
@@ -174,6 +189,8 @@ public final class Options
         httpToken = values.get(HTTP_TOKEN).isEmpty() ? null : values.get(HTTP_TOKEN);
         httpThreads = (int)parseLong(values, sources, HTTP_THREADS, 1L, 256L);
         peers = HttpServiceContext.parsePeers(values.get(PEERS));
+        resetState = values.containsKey(RESET_STATE);
+        workers = parseWorkers(values, sources, new WorkerSpecs(model, tenant, blockSize));
     }
 
     /**
@@ -275,6 +292,7 @@ public final class Options
             text.append(String.format("  %-26s (default: %s)%n", "", shown));
             text.append(String.format("  %-26s (env: %s)%n", "", envName(flag.name)));
         }
+        text.append(WORKERS_HELP);
         return text.toString();
     }
 
@@ -483,6 +501,53 @@ public final class Options
         return peers;
     }
 
+    /**
+     * The engine streams of {@code --workers} and {@code --workers-file}, in that order.
+     *
+     * @return the registrations, empty when none was given.
+     */
+    public List<WorkerRegistration> workers()
+    {
+        return workers;
+    }
+
+    /**
+     * Whether the saved state is deleted at start.
+     *
+     * @return true for {@code --reset-state}.
+     */
+    public boolean resetState()
+    {
+        return resetState;
+    }
+
+    private static List<WorkerRegistration> parseWorkers(
+        final Map<String, String> values, final Map<String, String> sources, final WorkerSpecs specs)
+    {
+        final List<WorkerRegistration> workers = new ArrayList<>();
+        try
+        {
+            workers.addAll(specs.parse(values.get(WORKERS)));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UsageException(sources.getOrDefault(WORKERS, "option " + WORKERS) + ": " + ex.getMessage());
+        }
+        final String file = values.get(WORKERS_FILE);
+        if (!file.isEmpty())
+        {
+            try
+            {
+                workers.addAll(specs.readFile(Path.of(file)));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new UsageException(WORKERS_FILE + ": " + ex.getMessage());
+            }
+        }
+        return Collections.unmodifiableList(workers);
+    }
+
     private static Flag find(final String name)
     {
         for (final Flag flag : FLAGS)
@@ -524,7 +589,7 @@ public final class Options
                 {
                     throw new UsageException("option " + name + " needs a value: " + name + " " + flag.valueName);
                 }
-                flags.put(name, value);
+                flags.merge(name, value, WORKERS.equals(name) ? (a, b) -> a + "," + b : (a, b) -> b);
             }
         }
     }
@@ -607,6 +672,21 @@ public final class Options
         final String source = sources.getOrDefault(name, "option " + name);
         throw new UsageException(source + " needs an integer in [" + min + ", " + max + "], got '" + text + "'");
     }
+
+    private static final String WORKERS_HELP = String.join("\n",
+        "",
+        "Workers (--workers, --workers-file): each engine stream to follow is",
+        "  INSTANCE_ID@ENDPOINT[,replay=ENDPOINT][,dp=N][,block_size=N][,model=NAME][,tenant=NAME]",
+        "e.g. --workers 7@tcp://10.0.0.5:5557,replay=tcp://10.0.0.5:5558 (long names replay_endpoint, dp_rank,",
+        "model_name, tenant_id work too). Several go in one comma list, an item with @ starting the next worker,",
+        "or in repeated --workers flags. Missing model, tenant and block size come from --model, --tenant and",
+        "--block-size; dp defaults to 0, one stream per dp rank (vLLM: port base + rank). A --workers-file holds",
+        "one spec list per line, or one JSON object per line with the fields of POST /register:",
+        "  {\"instance_id\": 7, \"endpoint\": \"tcp://10.0.0.5:5557\", \"replay_endpoint\": \"tcp://10.0.0.5:5558\",",
+        "   \"dp_rank\": 0, \"block_size\": 16, \"model_name\": \"llama\", \"tenant_id\": \"default\"}",
+        "Blank lines and lines starting with # are skipped. Registrations are saved in --data-dir and restored at",
+        "the next start (--reset-state forgets them); a stream given again with other endpoints is restarted.",
+        "");
 
     private record Flag(String name, String valueName, String defaultValue, String defaultText, String description)
     {

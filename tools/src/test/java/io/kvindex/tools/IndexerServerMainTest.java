@@ -67,6 +67,41 @@ class IndexerServerMainTest
     }
 
     @Test
+    void shouldRegisterWorkersAndRestoreThemAtTheNextStart()
+    {
+        final Path dataDir = tempDir.resolve("data");
+        final String[] common = { "--exit-after-ms", "200", "--status-interval-ms", "100", "--aeron-dir",
+            tempDir.resolve("aeron").toString(), "--data-dir", dataDir.toString() };
+
+        final int first = run(concat(common, "--model", "llama", "--block-size", "32", "--workers",
+            "7@tcp://127.0.0.1:1,replay=tcp://127.0.0.1:2,8@tcp://127.0.0.1:3,dp=1"));
+        final String firstOutput = output();
+        assertEquals(IndexerServerMain.EXIT_OK, first, firstOutput + errors());
+        assertTrue(firstOutput.contains("\nworker 7 dp 0 llama:default block size 32 <- tcp://127.0.0.1:1 replay " +
+            "tcp://127.0.0.1:2\n"), firstOutput);
+        assertTrue(firstOutput.contains("\nworker 8 dp 1 llama:default block size 32 <- tcp://127.0.0.1:3 " +
+            "(no replay)\n"), firstOutput);
+        assertTrue(firstOutput.contains(", workers 2 (active 0, idle 0, failed 0)"), firstOutput);
+
+        outBytes.reset();
+        assertEquals(IndexerServerMain.EXIT_OK, run(common));
+        assertTrue(output().contains("\nworkers: 2 stream(s) restored from " + dataDir), output());
+        assertTrue(output().contains("\nindex llama:default block size 32: owners 0"), output());
+
+        outBytes.reset();
+        assertEquals(IndexerServerMain.EXIT_OK, run(concat(common, "--reset-state")));
+        assertFalse(output().contains("restored"), output());
+        assertFalse(output().contains("index llama"), output());
+    }
+
+    private static String[] concat(final String[] first, final String... more)
+    {
+        final String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
+    @Test
     void shouldDeleteTemporaryDataDirOnExit()
     {
         final int exitCode = run("--exit-after-ms", "50", "--aeron-dir", tempDir.resolve("aeron").toString());

@@ -153,6 +153,18 @@ public final class EngineEventApplier
     }
 
     /**
+     * Forget one owner of the feed and its blocks (the worker's state is rebuilt from later events).
+     *
+     * @param workerId the worker.
+     * @param dpRank   the dp rank.
+     * @return an {@link io.kvindex.index.EventStatus}.
+     */
+    public int removeOwner(final long workerId, final int dpRank)
+    {
+        return index.removeWorker(workerId, dpRank);
+    }
+
+    /**
      * Events that ended with an outcome.
      *
      * @param outcome one of the outcome constants.

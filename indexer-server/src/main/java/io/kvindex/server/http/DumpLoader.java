@@ -3,7 +3,6 @@ package io.kvindex.server.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kvindex.index.BlockIndex;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,17 +24,19 @@ final class DumpLoader
     private static final BigInteger TWO_TO_64 = BigInteger.ONE.shiftLeft(Long.SIZE);
 
     /**
-     * Gives the index of a {@code (model, tenant)} with a block size, creating it when missing.
+     * Applies buffered Stored events to the index of a {@code (model, tenant)} with a block size, creating it when
+     * missing (on the index's writer thread, as {@code IndexerServer.loadStored} does).
      */
     @FunctionalInterface
     interface IndexFactory
     {
         /**
-         * The index to load into.
+         * Load the events.
          *
+         * @return the number of events applied with status OK.
          * @throws IllegalArgumentException when the index exists with another block size.
          */
-        BlockIndex index(String model, String tenant, int blockSize);
+        long load(String model, String tenant, int blockSize, DumpBuffer events);
     }
 
     /**
@@ -141,10 +142,10 @@ final class DumpLoader
             }
             return;
         }
-        final BlockIndex index;
+        final long applied;
         try
         {
-            index = factory.index(key.substring(0, colon), key.substring(colon + 1), blockSize);
+            applied = factory.load(key.substring(0, colon), key.substring(colon + 1), blockSize, buffer);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -152,7 +153,7 @@ final class DumpLoader
             return;
         }
         result.indexes++;
-        result.refused += buffer.applyTo(index);
+        result.refused += buffer.events() - applied;
         result.events += buffer.events();
     }
 

@@ -51,7 +51,13 @@ public final class HttpService implements AutoCloseable
             final PeerRegistry peers = new PeerRegistry();
             ctx.peers().forEach(peers::add);
             bootstrapSummary =
-                PeerBootstrap.load(ctx.peers(), ctx.token(), ctx.peerTimeoutMs(), indexer::registerIndex);
+                PeerBootstrap.load(ctx.peers(), ctx.token(), ctx.peerTimeoutMs(),
+                    (model, tenant, blockSize, events) ->
+                    {
+                        indexer.registerIndex(model, tenant, blockSize);
+                        return indexer.loadStored(model, tenant, events::replay,
+                            TimeUnit.MILLISECONDS.toNanos(ctx.peerTimeoutMs()));
+                    });
             server.createContext("/", router(ctx, indexer, errorHandler, peers));
         }
         catch (final RuntimeException ex)

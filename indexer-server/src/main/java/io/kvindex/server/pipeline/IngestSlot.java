@@ -25,6 +25,8 @@ public final class IngestSlot
 
     /** One KV event with local hashes already computed: {@link #eventType()} over the slot's hash arrays. */
     public static final int HASHED_EVENT = 4;
+    /** A task to run on the writer thread, in ring order (e.g. a consistent dump of an index). */
+    public static final int TASK = 5;
 
     /** The dp rank of a {@link #REMOVE_WORKER} command that removes every rank of the worker. */
     public static final int ALL_RANKS = -1;
@@ -43,6 +45,7 @@ public final class IngestSlot
     private int dpRank;
     private int blockSize;
     private int indexKey;
+    private Runnable task;
 
     /**
      * The batch a producer decodes into; valid for the writer only when {@link #kind()} is {@link #ENGINE_BATCH}.
@@ -183,6 +186,36 @@ public final class IngestSlot
     }
 
     /**
+     * Mark the slot as a task for the writer thread.
+     *
+     * @param task the task; it must not block for long, the writer applies nothing else meanwhile.
+     * @return this slot.
+     */
+    public IngestSlot task(final Runnable task)
+    {
+        this.task = task;
+        return set(TASK, -1, 0, 0, 0);
+    }
+
+    /**
+     * The task of a {@link #TASK} slot.
+     *
+     * @return the task, or null.
+     */
+    public Runnable task()
+    {
+        return task;
+    }
+
+    /**
+     * Drop the reference to a task once run.
+     */
+    void clearTask()
+    {
+        task = null;
+    }
+
+    /**
      * Mark the slot as having nothing to apply; a claimed sequence must still be published.
      *
      * @return this slot.
@@ -195,7 +228,7 @@ public final class IngestSlot
 
     /**
      * The command kind: {@link #SKIP}, {@link #ENGINE_BATCH}, {@link #CLEAR_WORKER}, {@link #REMOVE_WORKER} or
-     * {@link #HASHED_EVENT}.
+     * {@link #HASHED_EVENT}, {@link #TASK}.
      *
      * @return the kind.
      */
