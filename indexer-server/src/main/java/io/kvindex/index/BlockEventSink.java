@@ -46,4 +46,13 @@ public interface BlockEventSink
      * @return an {@link EventStatus}.
      */
     int clear(long workerId);
+
+    /**
+     * Forget one owner {@code (workerId, dpRank)} and its blocks (Dynamo's remove worker for one dp rank).
+     *
+     * @param workerId the worker.
+     * @param dpRank   the dp rank.
+     * @return an {@link EventStatus}.
+     */
+    int removeWorker(long workerId, int dpRank);
 }

@@ -169,7 +169,8 @@ class OptionsTest
         assertEquals(List.of("--config", "--data-dir", "--max-blocks", "--max-owners", "--model", "--tenant",
             "--block-size", "--query-channel", "--query-stream-id", "--allow-remote", "--aeron-dir",
             "--external-driver", "--http-host", "--http-port", "--http-token", "--http-threads", "--peers",
-            "--status-interval-ms", "--exit-after-ms", "--workers", "--workers-file", "--reset-state", "--help"), names);
+            "--status-interval-ms", "--exit-after-ms", "--workers", "--workers-file", "--reset-state", "--help"),
+            names);
         for (final String name : names)
         {
             assertTrue(help.contains("  " + name), name + " missing from help:\n" + help);

@@ -200,16 +200,6 @@ public final class IngestPipeline implements AutoCloseable
     }
 
     /**
-     * Number of indexes the pipeline writes; their keys are 0 to this count less one.
-     *
-     * @return the count.
-     */
-    public int indexCount()
-    {
-        return ctx.indexCount();
-    }
-
-    /**
      * The writer, to step by hand when the pipeline is not started.
      *
      * @return the writer.

@@ -56,4 +56,14 @@ final class RelayEventSink implements BlockEventSink
         publisher.publishCleared(workerId, registeredDpRank);
         return EventStatus.OK;
     }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int removeWorker(final long workerId, final int dpRank)
+    {
+        publisher.publishRemoveWorker(workerId, dpRank);
+        return EventStatus.OK;
+    }
 }

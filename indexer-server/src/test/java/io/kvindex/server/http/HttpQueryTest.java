@@ -165,12 +165,12 @@ final class HttpQueryTest
         {
             final DumpLoader.Result result = DumpLoader.load(
                 new ByteArrayInputStream(response.body().getBytes(StandardCharsets.UTF_8)),
-                (model, tenant, blockSize) ->
+                (model, tenant, blockSize, events) ->
                 {
                     assertEquals("llama", model);
                     assertEquals("default", tenant);
                     assertEquals(BLOCK_SIZE, blockSize);
-                    return rebuilt;
+                    return events.events() - events.applyTo(rebuilt);
                 });
             assertEquals(1, result.indexes, result.toString());
             assertEquals(0, result.refused, result.toString());
