@@ -31,6 +31,11 @@ final class CompletionsHttpServer implements AutoCloseable
     /** Largest request body accepted. */
     static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+    private static final long MAX_DRAIN_BYTES = 4L * MAX_BODY_BYTES;
+
+    /** The JDK server's switch for TCP_NODELAY, read once per JVM when its first server starts. */
+    static final String NODELAY_PROP_NAME = "sun.net.httpserver.nodelay";
+
     private static final String JSON = "application/json";
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -46,6 +51,12 @@ final class CompletionsHttpServer implements AutoCloseable
     {
         this.engine = engine;
         this.ctx = ctx;
+        if (null == System.getProperty(NODELAY_PROP_NAME))
+        {
+            // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold small responses and stream chunks
+            // for tens of ms, which would swamp the simulated times. Set before the JDK server reads it.
+            System.setProperty(NODELAY_PROP_NAME, "true");
+        }
         try
         {
             server = HttpServer.create(new InetSocketAddress(ctx.httpHost(), ctx.httpPort()), 0);
@@ -204,14 +215,16 @@ final class CompletionsHttpServer implements AutoCloseable
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0);
         final OutputStream out = exchange.getResponseBody();
-        final long firstNs = admission.admittedNs() + admission.firstTokenDelayNs();
+        long dueNs = admission.admittedNs() + admission.firstTokenDelayNs();
         for (int i = 0; i < admission.outputTokens(); i++)
         {
-            if (!sleepUntil(firstNs + i * admission.interTokenDelayNs()))
+            if (!sleepUntil(dueNs))
             {
                 return;
             }
             event(out, CompletionJson.chunk(id, created, request.model, i, admission, ctx.workerId()));
+            // A late chunk (a slow client, a pause) delays the next ones rather than bursting them.
+            dueNs = Math.max(dueNs, System.nanoTime()) + admission.interTokenDelayNs();
         }
         if (request.includeUsage)
         {
@@ -258,21 +271,12 @@ final class CompletionsHttpServer implements AutoCloseable
     private static byte[] readBody(final HttpExchange exchange) throws IOException
     {
         final String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (null != declared)
-        {
-            try
-            {
-                if (Long.parseLong(declared.trim()) > MAX_BODY_BYTES)
-                {
-                    return null;
-                }
-            }
-            catch (final NumberFormatException ignore)
-            {
-                // The server itself rejects a bad length; read what comes.
-            }
-        }
         final InputStream in = exchange.getRequestBody();
+        if (null != declared && declaredLength(declared) > MAX_BODY_BYTES)
+        {
+            drain(in);
+            return null;
+        }
         byte[] body = new byte[8192];
         int length = 0;
         int read;
@@ -281,6 +285,7 @@ final class CompletionsHttpServer implements AutoCloseable
             length += read;
             if (length > MAX_BODY_BYTES)
             {
+                drain(in);
                 return null;
             }
             if (length == body.length)
@@ -289,6 +294,32 @@ final class CompletionsHttpServer implements AutoCloseable
             }
         }
         return Arrays.copyOf(body, length);
+    }
+
+    private static long declaredLength(final String header)
+    {
+        try
+        {
+            return Long.parseLong(header.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * Read and drop the rest of an oversized body, up to a bound, so the client reads the 413 rather than a reset.
+     */
+    private static void drain(final InputStream in) throws IOException
+    {
+        final byte[] scratch = new byte[64 * 1024];
+        long left = MAX_DRAIN_BYTES;
+        int read;
+        while (left > 0 && (read = in.read(scratch, 0, (int)Math.min(scratch.length, left))) >= 0)
+        {
+            left -= read;
+        }
     }
 
     private static void send(final HttpExchange exchange, final int status, final byte[] json) throws IOException

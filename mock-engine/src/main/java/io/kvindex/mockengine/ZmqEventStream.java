@@ -75,8 +75,10 @@ final class ZmqEventStream implements AutoCloseable
         {
             if (Endpoints.isEphemeral(endpoint))
             {
-                final String address = Endpoints.tcpAddress(endpoint);
-                return address + ":" + socket.bindToRandomPort(address);
+                // Port 0: the kernel picks a free port (JeroMQ's bindToRandomPort guesses within the range the
+                // kernel also hands to outgoing connections).
+                socket.bind(Endpoints.tcpAddress(endpoint) + ":0");
+                return socket.getLastEndpoint();
             }
             socket.bind(endpoint);
             return endpoint;
