@@ -49,7 +49,7 @@ final class ZmqTestSupport
             {
                 return sub;
             }
-            context.destroySocket(sub);
+            sub.close();
         }
         return fail("no subscriber joined " + engine.pubEndpoint(rank) + " in " + ATTEMPTS + " attempts");
     }
@@ -77,7 +77,7 @@ final class ZmqTestSupport
                 dealer.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
                 return dealer;
             }
-            context.destroySocket(dealer);
+            dealer.close();
         }
         return fail("no answer from " + endpoint + " in " + ATTEMPTS + " attempts");
     }
