@@ -10,7 +10,7 @@ final class EngineHashes
 {
     static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
-    private static final long TOKEN_MULTIPLIER = 0xC2B2AE3D27D4EB4FL;
+    static final long TOKEN_MULTIPLIER = 0xC2B2AE3D27D4EB4FL;
 
     private EngineHashes()
     {
@@ -28,17 +28,34 @@ final class EngineHashes
     }
 
     /**
-     * A hash of a block's token ids alone (no seed, no parent), so it can be computed once per distinct content.
+     * A hash of a block's token ids alone (no seed, no parent), so it can be computed once per distinct content:
+     * four multiply-add lanes over every fourth token, then mixed.
      */
     static long contentHash(final int[] tokens, final int offset, final int count)
     {
-        long h = count * GOLDEN;
-        for (int i = offset, end = offset + count; i < end; i++)
+        long h0 = count;
+        long h1 = GOLDEN;
+        long h2 = TOKEN_MULTIPLIER;
+        long h3 = ~GOLDEN;
+        final int end = offset + count;
+        int i = offset;
+        for (; i + 3 < end; i += 4)
         {
-            h = (h ^ (tokens[i] & 0xFFFF_FFFFL)) * TOKEN_MULTIPLIER;
-            h ^= h >>> 29;
+            h0 = (h0 + (tokens[i] & 0xFFFF_FFFFL)) * TOKEN_MULTIPLIER;
+            h1 = (h1 + (tokens[i + 1] & 0xFFFF_FFFFL)) * TOKEN_MULTIPLIER;
+            h2 = (h2 + (tokens[i + 2] & 0xFFFF_FFFFL)) * TOKEN_MULTIPLIER;
+            h3 = (h3 + (tokens[i + 3] & 0xFFFF_FFFFL)) * TOKEN_MULTIPLIER;
         }
-        return mix64(h);
+        for (; i < end; i++)
+        {
+            h0 = (h0 + (tokens[i] & 0xFFFF_FFFFL)) * TOKEN_MULTIPLIER;
+        }
+        return finish(h0, h1, h2, h3);
+    }
+
+    static long finish(final long h0, final long h1, final long h2, final long h3)
+    {
+        return mix64(mix64(h0 ^ Long.rotateLeft(h1, 17)) ^ Long.rotateLeft(h2, 31) ^ Long.rotateLeft(h3, 47));
     }
 
     /**

@@ -52,6 +52,17 @@ final class MsgPackWriter
         this.position = position;
     }
 
+    /**
+     * Make room for some bytes and move past them; the caller fills them in the returned buffer, ending at
+     * {@link #position()}, and may scribble on up to {@code slack} bytes after them.
+     */
+    byte[] reserve(final int bytes, final int slack)
+    {
+        ensure(bytes + slack);
+        position += bytes;
+        return buffer;
+    }
+
     void nil()
     {
         ensure(1);

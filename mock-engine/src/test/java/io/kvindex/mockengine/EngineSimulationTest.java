@@ -116,15 +116,30 @@ class EngineSimulationTest
     {
         for (final int blockSize : new int[]{ 16, 512, 100 })
         {
+            final EventModel model = new EventModel(false);
             final EngineSimulation engine = new EngineSimulation(
-                context().blockSize(blockSize).capacityBlocks(1000).seed(7).conclude(), 0, new EventModel(false));
+                context().blockSize(blockSize).capacityBlocks(1000).seed(7).conclude(), 0, model);
             final Prompt trace = Prompt.ofTrace(1300, 5, 17, 5);
             assertEquals(1300, trace.tokenCount());
             final Admission admission = new Admission();
             assertTrue(engine.admit(trace, 1, 0, 0, admission));
             assertEquals(1300 / blockSize, admission.storedBlocks());
+            final int[] expected = java.util.Arrays.copyOf(trace.toTokens(), 1300 / blockSize * blockSize);
+            assertArrayEquals(expected, model.batches.get(0).events.get(0).tokens, "block size " + blockSize);
+            engine.releaseDue(Long.MAX_VALUE);
+            assertTrue(engine.resetPrefixCache(1));
+            assertTrue(engine.admit(trace, 1, 0, 2, admission), "stored again from memoized hashes");
+            assertArrayEquals(expected, model.batches.get(2).events.get(0).tokens, "block size " + blockSize);
             assertEquals(1300 / blockSize, engine.cachedPrefixBlocks(Prompt.ofTokens(trace.toTokens()), 0));
             assertEquals(1300 / blockSize, engine.cachedPrefixBlocks(trace, 0), "memoized content hashes agree");
+        }
+        final int[] piece = new int[512];
+        TraceTokens.tokens(9, 0, 512, piece, 0);
+        final long distinct = java.util.Arrays.stream(piece).distinct().count();
+        assertTrue(distinct > 490, "tokens look random: " + distinct + " distinct of 512");
+        for (final int token : piece)
+        {
+            assertTrue(token >= TraceTokens.FIRST_TOKEN && token < TraceTokens.FIRST_TOKEN + 32768, "" + token);
         }
         final int[] expanded = Prompt.ofTrace(600, 3, 4).toTokens();
         assertEquals(600, expanded.length);
