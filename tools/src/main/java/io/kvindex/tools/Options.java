@@ -3,19 +3,9 @@ package io.kvindex.tools;
 import io.kvindex.server.IndexerServerContext;
 import io.kvindex.server.query.IndexRegistry;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeSet;
 
 /**
  * Options of {@link IndexerServerMain}, from flags, {@code KVINDEX_*} environment variables and a properties file.
@@ -24,7 +14,7 @@ import java.util.TreeSet;
 public final class Options
 {
     /** Flag: properties file of options. */
-    public static final String CONFIG = "--config";
+    public static final String CONFIG = OptionTable.CONFIG;
     /** Flag: directory for the index's files. */
     public static final String DATA_DIR = "--data-dir";
     /** Flag: most blocks an index holds. */
@@ -52,10 +42,10 @@ public final class Options
     /** Flag: stop by itself after this many milliseconds. */
     public static final String EXIT_AFTER_MS = "--exit-after-ms";
     /** Flag: print the help text and exit. */
-    public static final String HELP = "--help";
+    public static final String HELP = OptionTable.HELP;
 
     /** Prefix of the environment variables: {@code --max-blocks} is {@code KVINDEX_MAX_BLOCKS}. */
-    public static final String ENV_PREFIX = "KVINDEX_";
+    public static final String ENV_PREFIX = OptionTable.ENV_PREFIX;
 
     /** Default of {@link #MAX_BLOCKS}. */
     public static final int MAX_BLOCKS_DEFAULT = IndexerServerContext.MAX_BLOCKS_DEFAULT;
@@ -74,38 +64,37 @@ public final class Options
     /** Default of {@link #EXIT_AFTER_MS}: run until SIGTERM or SIGINT. */
     public static final long EXIT_AFTER_MS_DEFAULT = 0L;
 
-    private static final String COMPUTED = "";
-    private static final String ON = "true";
-    private static final List<Flag> FLAGS = List.of(
-        new Flag(CONFIG, "FILE", COMPUTED, "none",
+    private static final String COMPUTED = OptionTable.COMPUTED;
+    private static final OptionTable TABLE = new OptionTable(List.of(
+        new OptionTable.Flag(CONFIG, "FILE", COMPUTED, "none",
             "properties file of options, one name=value a line, e.g. max-blocks=2000000"),
-        new Flag(DATA_DIR, "DIR", COMPUTED, "a fresh temp dir, deleted on exit",
+        new OptionTable.Flag(DATA_DIR, "DIR", COMPUTED, "a fresh temp dir, deleted on exit",
             "directory for the index's files; created if missing and kept on exit"),
-        new Flag(MAX_BLOCKS, "N", Integer.toString(MAX_BLOCKS_DEFAULT), null,
+        new OptionTable.Flag(MAX_BLOCKS, "N", Integer.toString(MAX_BLOCKS_DEFAULT), null,
             "most blocks each index holds; stores beyond it are refused and counted"),
-        new Flag(MAX_OWNERS, "N", Integer.toString(MAX_OWNERS_DEFAULT), null,
+        new OptionTable.Flag(MAX_OWNERS, "N", Integer.toString(MAX_OWNERS_DEFAULT), null,
             "most owners (worker id, dp rank) each index tracks"),
-        new Flag(MODEL, "NAME", COMPUTED, "none: no index is registered",
+        new OptionTable.Flag(MODEL, "NAME", COMPUTED, "none: no index is registered",
             "register the index of this model (with --tenant, --block-size) at start"),
-        new Flag(TENANT, "NAME", TENANT_DEFAULT, null, "tenant of the --model index"),
-        new Flag(BLOCK_SIZE, "N", Integer.toString(BLOCK_SIZE_DEFAULT), null,
+        new OptionTable.Flag(TENANT, "NAME", TENANT_DEFAULT, null, "tenant of the --model index"),
+        new OptionTable.Flag(BLOCK_SIZE, "N", Integer.toString(BLOCK_SIZE_DEFAULT), null,
             "tokens per block of the --model index; must match the engines' block size"),
-        new Flag(QUERY_CHANNEL, "CHANNEL", QUERY_CHANNEL_DEFAULT, null,
+        new OptionTable.Flag(QUERY_CHANNEL, "CHANNEL", QUERY_CHANNEL_DEFAULT, null,
             "Aeron channel queries arrive on, e.g. aeron:udp?endpoint=127.0.0.1:40456"),
-        new Flag(QUERY_STREAM_ID, "ID", Integer.toString(QUERY_STREAM_ID_DEFAULT), null,
+        new OptionTable.Flag(QUERY_STREAM_ID, "ID", Integer.toString(QUERY_STREAM_ID_DEFAULT), null,
             "Aeron stream id queries arrive on"),
-        new Flag(ALLOW_REMOTE, null, COMPUTED, "off: a UDP query channel must be a loopback address",
+        new OptionTable.Flag(ALLOW_REMOTE, null, COMPUTED, "off: a UDP query channel must be a loopback address",
             "allow a query channel on a non-loopback address (exposes the server to the network)"),
-        new Flag(AERON_DIR, "DIR", COMPUTED,
+        new OptionTable.Flag(AERON_DIR, "DIR", COMPUTED,
             "embedded: a unique dir in /dev/shm (or temp dir); external: Aeron's default",
             "media driver directory; an embedded driver deletes it on start and on exit, never share it"),
-        new Flag(EXTERNAL_DRIVER, null, COMPUTED, "off: an embedded media driver",
+        new OptionTable.Flag(EXTERNAL_DRIVER, null, COMPUTED, "off: an embedded media driver",
             "connect to a media driver already running in --aeron-dir rather than embedding one"),
-        new Flag(STATUS_INTERVAL_MS, "MS", Long.toString(STATUS_INTERVAL_MS_DEFAULT), null,
+        new OptionTable.Flag(STATUS_INTERVAL_MS, "MS", Long.toString(STATUS_INTERVAL_MS_DEFAULT), null,
             "milliseconds between status lines; 0 prints none"),
-        new Flag(EXIT_AFTER_MS, "MS", Long.toString(EXIT_AFTER_MS_DEFAULT), null,
+        new OptionTable.Flag(EXIT_AFTER_MS, "MS", Long.toString(EXIT_AFTER_MS_DEFAULT), null,
             "stop by itself after this many ms (scripts, tests); 0 runs until SIGTERM or SIGINT"),
-        new Flag(HELP, null, COMPUTED, null, "print this help and exit"));
+        new OptionTable.Flag(HELP, null, COMPUTED, null, "print this help and exit")));
 
     private final boolean help;
     private final Path dataDir;
@@ -122,22 +111,23 @@ public final class Options
     private final long statusIntervalMs;
     private final long exitAfterMs;
 
-    private Options(final Map<String, String> values, final Map<String, String> sources)
+    private Options(final OptionTable.Values values)
     {
-        help = values.containsKey(HELP);
-        dataDir = values.get(DATA_DIR).isEmpty() ? null : Path.of(values.get(DATA_DIR));
-        maxBlocks = (int)parseLong(values, sources, MAX_BLOCKS, 1L, Integer.MAX_VALUE);
-        maxOwners = (int)parseLong(values, sources, MAX_OWNERS, 1L, Integer.MAX_VALUE);
-        model = values.get(MODEL).isEmpty() ? null : values.get(MODEL);
-        tenant = values.get(TENANT);
-        blockSize = (int)parseLong(values, sources, BLOCK_SIZE, 1L, Integer.MAX_VALUE);
-        queryChannel = values.get(QUERY_CHANNEL);
-        queryStreamId = (int)parseLong(values, sources, QUERY_STREAM_ID, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        allowRemote = values.containsKey(ALLOW_REMOTE);
-        aeronDir = values.get(AERON_DIR).isEmpty() ? null : values.get(AERON_DIR);
-        externalDriver = values.containsKey(EXTERNAL_DRIVER);
-        statusIntervalMs = parseLong(values, sources, STATUS_INTERVAL_MS, 0L, Long.MAX_VALUE);
-        exitAfterMs = parseLong(values, sources, EXIT_AFTER_MS, 0L, Long.MAX_VALUE);
+        help = values.isOn(HELP);
+        final String dataDirName = values.stringOrNull(DATA_DIR);
+        dataDir = null == dataDirName ? null : Path.of(dataDirName);
+        maxBlocks = (int)values.longValue(MAX_BLOCKS, 1L, Integer.MAX_VALUE);
+        maxOwners = (int)values.longValue(MAX_OWNERS, 1L, Integer.MAX_VALUE);
+        model = values.stringOrNull(MODEL);
+        tenant = values.string(TENANT);
+        blockSize = (int)values.longValue(BLOCK_SIZE, 1L, Integer.MAX_VALUE);
+        queryChannel = values.string(QUERY_CHANNEL);
+        queryStreamId = (int)values.longValue(QUERY_STREAM_ID, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        allowRemote = values.isOn(ALLOW_REMOTE);
+        aeronDir = values.stringOrNull(AERON_DIR);
+        externalDriver = values.isOn(EXTERNAL_DRIVER);
+        statusIntervalMs = values.longValue(STATUS_INTERVAL_MS, 0L, Long.MAX_VALUE);
+        exitAfterMs = values.longValue(EXIT_AFTER_MS, 0L, Long.MAX_VALUE);
     }
 
     /**
@@ -165,37 +155,7 @@ public final class Options
      */
     public static Options parse(final Map<String, String> env, final String... args)
     {
-        final Map<String, String> flags = new HashMap<>();
-        final Map<String, String> sources = new HashMap<>();
-        parseFlags(args, flags);
-        final Map<String, String> values = new HashMap<>();
-        for (final Flag flag : FLAGS)
-        {
-            if (null != flag.valueName)
-            {
-                values.put(flag.name, flag.defaultValue);
-            }
-        }
-        final String config = flags.containsKey(CONFIG) ? flags.get(CONFIG) : env.get(envName(CONFIG));
-        if (null != config && !config.isEmpty())
-        {
-            readConfigFile(Path.of(config), values, sources);
-        }
-        for (final Flag flag : FLAGS)
-        {
-            final String name = envName(flag.name);
-            final String value = env.get(name);
-            if (null != value && flag.fromEnvOrFile())
-            {
-                put(flag, value, name, values, sources);
-            }
-        }
-        for (final Map.Entry<String, String> entry : flags.entrySet())
-        {
-            values.put(entry.getKey(), entry.getValue());
-            sources.remove(entry.getKey());
-        }
-        return new Options(values, sources);
+        return new Options(TABLE.parse(env, args));
     }
 
     /**
@@ -206,7 +166,7 @@ public final class Options
      */
     public static String envName(final String flag)
     {
-        return ENV_PREFIX + flag.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
+        return OptionTable.envName(flag);
     }
 
     /**
@@ -216,29 +176,11 @@ public final class Options
      */
     public static String helpText()
     {
-        final StringBuilder text = new StringBuilder()
-            .append("Usage: indexer-server [options]\n")
-            .append("Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes\n")
-            .append("and the Aeron query service (docs/query-protocol.md). Prints the query channel, stream id\n")
-            .append("and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM or SIGINT.\n")
-            .append("Not yet served: the HTTP API (--http-port 8090 comes later) and the engine event feeds.\n")
-            .append("\nEvery option but --help can also be set by its environment variable (shown below) or in\n")
-            .append("the --config file by its name without the dashes; on/off options take true or false.\n")
-            .append("Precedence: flag > environment variable > config file > default.\n")
-            .append("\nOptions:\n");
-        for (final Flag flag : FLAGS)
-        {
-            final String left = null == flag.valueName ? flag.name : flag.name + " " + flag.valueName;
-            text.append(String.format("  %-26s %s%n", left, flag.description));
-            if (HELP.equals(flag.name))
-            {
-                continue;
-            }
-            final String shown = null != flag.defaultText ? flag.defaultText : flag.defaultValue;
-            text.append(String.format("  %-26s (default: %s)%n", "", shown));
-            text.append(String.format("  %-26s (env: %s)%n", "", envName(flag.name)));
-        }
-        return text.toString();
+        return TABLE.helpText("Usage: indexer-server [options]\n" +
+            "Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes\n" +
+            "and the Aeron query service (docs/query-protocol.md). Prints the query channel, stream id\n" +
+            "and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM or SIGINT.\n" +
+            "Not yet served: the HTTP API (--http-port 8090 comes later) and the engine event feeds.\n");
     }
 
     /**
@@ -248,12 +190,7 @@ public final class Options
      */
     public static List<String> flagNames()
     {
-        final List<String> names = new ArrayList<>(FLAGS.size());
-        for (final Flag flag : FLAGS)
-        {
-            names.add(flag.name);
-        }
-        return Collections.unmodifiableList(names);
+        return TABLE.flagNames();
     }
 
     /**
@@ -394,139 +331,6 @@ public final class Options
     public long exitAfterMs()
     {
         return exitAfterMs;
-    }
-
-    private static Flag find(final String name)
-    {
-        for (final Flag flag : FLAGS)
-        {
-            if (flag.name.equals(name))
-            {
-                return flag;
-            }
-        }
-        return null;
-    }
-
-    private static void parseFlags(final String[] args, final Map<String, String> flags)
-    {
-        for (int i = 0; i < args.length; i++)
-        {
-            final String arg = args[i];
-            final int equals = arg.indexOf('=');
-            final String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
-            final Flag flag = find(name);
-            if (null == flag)
-            {
-                throw new UsageException(arg.startsWith("-") ?
-                    "unknown option: " + name : "unexpected argument: " + arg);
-            }
-            if (null == flag.valueName)
-            {
-                if (name.length() != arg.length())
-                {
-                    throw new UsageException("option " + name + " takes no value");
-                }
-                flags.put(name, ON);
-            }
-            else
-            {
-                final String value = name.length() != arg.length() ? arg.substring(equals + 1) :
-                    i + 1 < args.length ? args[++i] : "";
-                if (value.isEmpty())
-                {
-                    throw new UsageException("option " + name + " needs a value: " + name + " " + flag.valueName);
-                }
-                flags.put(name, value);
-            }
-        }
-    }
-
-    private static void readConfigFile(
-        final Path file, final Map<String, String> values, final Map<String, String> sources)
-    {
-        final Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
-        {
-            properties.load(reader);
-        }
-        catch (final IOException ex)
-        {
-            throw new UsageException("cannot read config file " + file + ": " + ex);
-        }
-        for (final String key : new TreeSet<>(properties.stringPropertyNames()))
-        {
-            final Flag flag = find("--" + key);
-            if (null == flag || !flag.fromEnvOrFile() || CONFIG.equals(flag.name))
-            {
-                throw new UsageException("unknown option in config file " + file + ": " + key);
-            }
-            put(flag, properties.getProperty(key).trim(), key + " in " + file, values, sources);
-        }
-    }
-
-    private static void put(
-        final Flag flag,
-        final String value,
-        final String source,
-        final Map<String, String> values,
-        final Map<String, String> sources)
-    {
-        if (null == flag.valueName)
-        {
-            if (ON.equalsIgnoreCase(value))
-            {
-                values.put(flag.name, ON);
-            }
-            else if ("false".equalsIgnoreCase(value))
-            {
-                values.remove(flag.name);
-            }
-            else
-            {
-                throw new UsageException(source + " needs true or false, got '" + value + "'");
-            }
-        }
-        else
-        {
-            if (value.isEmpty())
-            {
-                throw new UsageException(source + " needs a value: " + flag.valueName);
-            }
-            values.put(flag.name, value);
-        }
-        sources.put(flag.name, source);
-    }
-
-    private static long parseLong(
-        final Map<String, String> values,
-        final Map<String, String> sources,
-        final String name,
-        final long min,
-        final long max)
-    {
-        final String text = values.get(name);
-        try
-        {
-            final long value = Long.parseLong(text.replace("_", ""));
-            if (value >= min && value <= max)
-            {
-                return value;
-            }
-        }
-        catch (final NumberFormatException ignore)
-        {
-        }
-        final String source = sources.getOrDefault(name, "option " + name);
-        throw new UsageException(source + " needs an integer in [" + min + ", " + max + "], got '" + text + "'");
-    }
-
-    private record Flag(String name, String valueName, String defaultValue, String defaultText, String description)
-    {
-        boolean fromEnvOrFile()
-        {
-            return !HELP.equals(name);
-        }
     }
 
     /**
