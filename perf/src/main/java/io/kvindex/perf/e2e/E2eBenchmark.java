@@ -14,6 +14,7 @@ import io.kvindex.server.IndexerServer;
 import io.kvindex.server.IndexerServerContext;
 import io.kvindex.server.http.HttpServiceContext;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -140,7 +141,9 @@ public final class E2eBenchmark
             .driverIdleStrategy(ctx.newDriverIdleStrategy());
         if (E2eTransport.HTTP == ctx.transport())
         {
-            serverCtx.httpContext(new HttpServiceContext().port(0));
+            // HTTP answers on the API's handler threads: a spinning (unused) Aeron query agent would take their core.
+            serverCtx.httpContext(new HttpServiceContext().port(0))
+                .queryIdleStrategy(new BackoffIdleStrategy(1, 1, 1_000, 1_000_000));
         }
         try (IndexerServer server = IndexerServer.launch(serverCtx))
         {
