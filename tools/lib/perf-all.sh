@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# `tools/perf all [--quick] [--out DIR]`: every benchmark of the perf suite in turn, each writing its JSON (and .hgrm
+# files) into one results directory, then `tools/perf report` renders the PNG plots there.
+#
+#   --quick   a smoke run (short index replay with a short sweep, small erosion, three small footprint sizes, a
+#             short JMH subset, e2e/ingest briefly when tools/perf has them) in under a minute on 2 cores once
+#             built; its numbers are not results. Default output: $TMPDIR/kvindex-perf-quick-<time>/.
+#   (full)    the measurements perf/RESULTS.md quotes, medians of 3 runs; about 35 minutes on 2 cores (stated
+#             again at the start). Default output: perf/results/<date>/.
+#   --out DIR the results directory.
+#
+# Subcommands that tools/perf does not offer yet (e2e, ingest) are skipped with a note. A failing step is reported
+# and the others still run; the exit status is 1 when any step failed. KVINDEX_PERF_E2E_ARGS and
+# KVINDEX_PERF_INGEST_ARGS replace the arguments given to those subcommands.
+set -euo pipefail
+# shellcheck source=common.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/common.sh"
+
+PERF="$KVINDEX_ROOT/tools/perf"
+quick=0
+out=""
+while [[ $# -gt 0 ]]
+do
+    case "$1" in
+        --quick) quick=1 ;;
+        --out) out="${2:?--out needs a directory}"; shift ;;
+        -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) kvindex_die "all: unknown option '$1' (--quick, --out DIR)" ;;
+    esac
+    shift
+done
+if [[ -z "$out" ]]
+then
+    if (( quick ))
+    then
+        out="${TMPDIR:-/tmp}/kvindex-perf-quick-$(date +%Y%m%d-%H%M%S)"
+    else
+        out="$KVINDEX_ROOT/perf/results/$(date +%F)"
+    fi
+fi
+mkdir -p "$out"
+out="$(cd "$out" && pwd -P)"
+
+if (( quick ))
+then
+    echo "perf all --quick: a smoke run of every benchmark, under 60 s on 2 cores once built (not results);" \
+        "writing to $out" >&2
+else
+    echo "perf all: the full suite takes about 35 minutes on a 2-core machine (index replay at 16 workers x3 with" \
+        "a sweep ~4 min, at 4,096 workers on the full trace x3 ~12 min, erosion ~3 min, footprint ~2 min," \
+        "JMH ~12 min, e2e/ingest when present ~2 min); writing to $out" >&2
+fi
+
+# Whether tools/perf has a working arm for a subcommand: the first case arm naming it is not the placeholder arm
+# of subcommands still to come (the one that also names query and router).
+has_subcommand()
+{
+    local arm
+    arm="$(grep -E '^[[:space:]]+[a-z0-9 |-]+\)[[:space:]]*$' "$PERF" | grep -wE "$1" | head -n 1 || true)"
+    [[ -n "$arm" && ! ( "$arm" == *query* && "$arm" == *router* ) ]]
+}
+
+kvindex_ensure_built tools
+
+declare -a summary=()
+failed=0
+
+# step NAME OUTPUT_FILE COMMAND...: run a command with its stdout into OUTPUT_FILE (none when "-") and its stderr
+# into NAME.log, timed.
+step()
+{
+    local name="$1" output="$2"
+    shift 2
+    local start end status=0
+    start="$(date +%s.%N)"
+    echo "perf all: $name: $*" >&2
+    if [[ "$output" == "-" ]]
+    then
+        "$@" 2> "$out/$name.log" > /dev/null || status=$?
+    else
+        "$@" 2> "$out/$name.log" > "$out/$output" || status=$?
+    fi
+    end="$(date +%s.%N)"
+    local took
+    took="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')"
+    if (( status == 0 ))
+    then
+        summary+=("$(printf '%-14s %7s s  ok      %s' "$name" "$took" "${output/#-/}")")
+    else
+        failed=1
+        summary+=("$(printf '%-14s %7s s  FAILED  exit %d, see %s.log' "$name" "$took" "$status" "$name")")
+        tail -n 5 "$out/$name.log" >&2 || true
+    fi
+}
+
+skip()
+{
+    summary+=("$(printf '%-14s %7s    skipped %s' "$1" "-" "$2")")
+    echo "perf all: $1: skipped: $2" >&2
+}
+
+jmh()
+{
+    KVINDEX_NO_BUILD=1 "$KVINDEX_ROOT/perf/run-jmh" "$@"
+}
+
+if (( quick ))
+then
+    step index-16 index-16.json "$PERF" index --workers 16 --seconds 1 --sweep \
+        --sweep-levels 25%,50%,100%,150% --sweep-seconds 0.4 --hgrm "$out/index-16" --json
+    step erosion erosion.json "$PERF" erosion --workers 16 --engine-blocks 512 --laps 2 --windows 8 \
+        --probe-repeats 1
+    step footprint footprint-sizes.json "$PERF" footprint --sizes 50000,100000,200000
+    step jmh-find jmh-find.txt jmh 'FindMatchesBenchmark.findMatches$' -p blocks=50000 -f 1 -wi 1 -i 1 \
+        -w 1s -r 1s -rf json -rff "$out/jmh-find.json"
+    e2e_args=(--transport ipc --rate 20000 --seconds 2 --warmup-seconds 1 --json --hgrm "$out")
+    ingest_args=(--json)
+else
+    step index-16 index-16.json "$PERF" index --workers 16 --seconds 10 --runs 3 --sweep \
+        --hgrm "$out/index-16" --json
+    KVINDEX_JAVA_OPTS="${KVINDEX_JAVA_OPTS_4096:--Xms14g -Xmx14g}" step index-4096 index-4096-full.json \
+        "$PERF" index --workers 4096 --seconds 10 --runs 3 --no-reference --hgrm "$out/index-4096" --json
+    step erosion erosion.json "$PERF" erosion
+    step footprint footprint-sizes.json "$PERF" footprint --sizes 250000,500000,1000000,2000000
+    step jmh-find jmh-find.txt jmh FindMatchesBenchmark -f 2 -wi 3 -i 5 -w 2s -r 2s -prof gc \
+        -rf json -rff "$out/jmh-find.json"
+    step jmh-apply jmh-apply.txt jmh 'Apply(Stored|Removed)Benchmark' -f 2 -wi 3 -i 5 -w 2s -r 2s -prof gc \
+        -rf json -rff "$out/jmh-apply.json"
+    e2e_args=(--transport ipc --rate 50000 --seconds 10 --json --hgrm "$out")
+    ingest_args=(--json)
+fi
+
+if [[ -n "${KVINDEX_PERF_E2E_ARGS:-}" ]]
+then
+    read -r -a e2e_args <<< "$KVINDEX_PERF_E2E_ARGS"
+fi
+if [[ -n "${KVINDEX_PERF_INGEST_ARGS:-}" ]]
+then
+    read -r -a ingest_args <<< "$KVINDEX_PERF_INGEST_ARGS"
+fi
+if has_subcommand e2e
+then
+    step e2e e2e.json "$PERF" e2e "${e2e_args[@]}"
+else
+    skip e2e "tools/perf has no e2e subcommand yet"
+fi
+if has_subcommand ingest
+then
+    step ingest ingest.json "$PERF" ingest "${ingest_args[@]}"
+else
+    skip ingest "tools/perf has no ingest subcommand yet"
+fi
+
+step report report.txt "$PERF" report --in "$out" --out "$out"
+
+{
+    echo "perf all$( (( quick )) && echo " --quick"): $(date -Iseconds), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '%s\n' "${summary[@]}"
+    echo "results: $out"
+} | tee "$out/summary.txt" >&2
+exit "$failed"
