@@ -94,6 +94,8 @@ public final class MemoryFootprint
         final List<Result> results = new ArrayList<>();
         for (final String kind : kinds.split(","))
         {
+            System.err.printf(Locale.ROOT, "footprint: %s, %,d blocks, %,d memberships...%n", kind.trim(),
+                workload.liveBlocks(), workload.memberships());
             results.add(measure(kind.trim(), workload));
         }
         printTable(workload, results);

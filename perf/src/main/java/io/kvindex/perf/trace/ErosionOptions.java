@@ -8,7 +8,8 @@ import java.nio.file.Path;
 final class ErosionOptions
 {
     static final String USAGE = "usage: perf erosion [--workers 64] [--group-workers 16] [--engine-blocks 1024] " +
-        "[--laps 4] [--requests all] [--windows 40] [--compact-above 0.25] [--probe-repeats 3] [--trace file]";
+        "[--laps 4] [--requests all] [--windows 40] [--compact-above 0.25] [--probe-repeats 3] " +
+        "[--capacity-factor 1.0] [--trace file]";
 
     int workers = 64;
     int groupWorkers = TraceReplay.DEFAULT_GROUP_WORKERS;
@@ -18,6 +19,7 @@ final class ErosionOptions
     int windows = 40;
     double compactAbove = 0.25;
     int probeRepeats = 3;
+    double capacityFactor = 1.0;
     Path trace;
 
     static ErosionOptions parse(final String[] args)
@@ -49,6 +51,7 @@ final class ErosionOptions
                 case "--windows" -> options.windows = Integer.parseInt(value);
                 case "--compact-above" -> options.compactAbove = Double.parseDouble(value);
                 case "--probe-repeats" -> options.probeRepeats = Integer.parseInt(value);
+                case "--capacity-factor" -> options.capacityFactor = Double.parseDouble(value);
                 case "--trace" -> options.trace = Path.of(args[i]);
                 default -> usage("unknown option " + arg);
             }
@@ -67,7 +70,8 @@ final class ErosionOptions
             System.err.println("perf erosion: " + problem);
         }
         System.err.println(USAGE);
-        System.err.println("  Prints one JSON object (always JSON; --json is accepted and ignored).");
+        System.err.println("  Node capacity: --capacity-factor x the engines' total capacity (or the blocks " +
+            "stored, if fewer), plus 1,024 records. Prints one JSON object (always JSON; --json is ignored).");
         System.exit(null == problem ? 0 : 2);
     }
 }

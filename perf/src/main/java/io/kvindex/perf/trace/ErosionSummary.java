@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The headline of an erosion run: layout and speed while the node records are still fresh (windows that ended
- * before the records' high water reached the capacity), once eroded (the last quarter of the windows, without
- * compaction), and with compaction (the same last quarter), plus what compaction cost.
+ * The headline of an erosion run: layout and speed in the first window (the layout mostly fresh), once eroded (the
+ * last quarter of the windows, without compaction), and with compaction (the same last quarter), plus the turnover
+ * at which the records' high water reached the capacity (freed records reused from then on) and what compaction
+ * cost.
  */
 final class ErosionSummary
 {
@@ -28,19 +29,19 @@ final class ErosionSummary
         final boolean answersMatch,
         final boolean answersMatchEngines)
     {
-        int fresh = 0;
-        while (fresh < plain.size() &&
-            ((Number)plain.get(fresh).get("record_high_water")).longValue() <= nodeCapacity)
+        int full = 0;
+        while (full < plain.size() &&
+            ((Number)plain.get(full).get("record_high_water")).longValue() <= nodeCapacity)
         {
-            fresh++;
+            full++;
         }
         final int tail = Math.max(1, plain.size() / 4);
         final Map<String, Object> s = new LinkedHashMap<>();
-        s.put("fresh_windows", fresh);
+        s.put("records_full_at_turnover", full < plain.size() ? plain.get(full).get("turnover") : null);
         s.put("tail_windows", tail);
         for (final String figure : FIGURES)
         {
-            s.put("fresh_" + figure, fresh > 0 ? mean(plain, 0, fresh, figure) : null);
+            s.put("first_" + figure, mean(plain, 0, 1, figure));
             s.put("eroded_" + figure, mean(plain, plain.size() - tail, plain.size(), figure));
             s.put("compacted_" + figure, mean(compacting, compacting.size() - tail, compacting.size(), figure));
         }

@@ -20,7 +20,7 @@ import java.util.Map;
  * compaction recovers. The trace is recorded for several laps on small engines (every lap new content, so the
  * engines keep evicting), cut into windows, and replayed four times from empty into an index sized as
  * {@code tools/perf index} sizes it (the engines' total capacity plus 1,024 records, so freed records are reused
- * soon):
+ * soon; {@code --capacity-factor} scales the first term):
  * <ol>
  *     <li>timed, as is: block ops/s per window, every answer recorded;</li>
  *     <li>diagnostic, as is: per window, how the window's queries found each child (the next record or the branch
@@ -47,7 +47,8 @@ public final class LayoutErosion
         this.options = options;
         this.stream = stream;
         this.progress = progress;
-        this.capacity = Math.min(stream.storedBlocks(), (long)options.workers * options.engineBlocks) + 1024;
+        this.capacity = (long)(options.capacityFactor *
+            Math.min(stream.storedBlocks(), (long)options.workers * options.engineBlocks)) + 1024;
         final int windows = options.windows;
         windowStart = new int[windows + 1];
         windowFirstQuery = new int[windows + 1];
@@ -149,6 +150,7 @@ public final class LayoutErosion
         d.put("requests_per_lap", trace.requestCount());
         d.put("windows", options.windows);
         d.put("node_capacity", capacity);
+        d.put("capacity_factor", options.capacityFactor);
         d.put("compact_above", options.compactAbove);
         d.put("probe_repeats", options.probeRepeats);
         d.put("events", stream.events());
