@@ -6,6 +6,7 @@ import org.HdrHistogram.Histogram;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 
 /**
@@ -35,6 +36,8 @@ final class IndexMeasurement
     long memberships;
     long gcCount;
     long gcMillis;
+    long cpuNanos;
+    long wallNanos;
     long failedEvents;
     long retries;
 
@@ -88,6 +91,7 @@ final class IndexMeasurement
     {
         final long budget = (long)(options.seconds * 1e9);
         final long singleBudget = threads > 1 ? budget / 2 : budget;
+        final long cpuStart = threadCpuNanos();
         final long start = System.nanoTime();
         do
         {
@@ -111,6 +115,8 @@ final class IndexMeasurement
             progress.passDone();
         }
         while (System.nanoTime() - start < budget || (threads > 1 && passes == 0));
+        wallNanos = System.nanoTime() - start;
+        cpuNanos = threadCpuNanos() - cpuStart;
         if (threads == 1)
         {
             passes = (int)singlePasses;
@@ -130,6 +136,24 @@ final class IndexMeasurement
             }
         }
         return true;
+    }
+
+    /**
+     * CPU time of the calling thread, or 0 when the JVM cannot measure it.
+     */
+    static long threadCpuNanos()
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? Math.max(0, threads.getCurrentThreadCpuTime()) : 0;
+    }
+
+    /**
+     * The share of a core the measuring thread had during the timed passes: below 1 when other work on the machine
+     * took the core away (or, with two threads, while it waited for the writer).
+     */
+    double cpuShare()
+    {
+        return wallNanos > 0 ? Math.round(100.0 * cpuNanos / wallNanos) / 100.0 : 0.0;
     }
 
     static long gcCount()

@@ -103,6 +103,7 @@ final class OfferedRateSweep
         final long gcMillis = IndexMeasurement.gcMillis();
         long scheduled = 0;
         long active = 0;
+        final long cpuStart = IndexMeasurement.threadCpuNanos();
         replayer.clear(index);
         pacer.start(System.nanoTime());
         while (true)
@@ -121,6 +122,7 @@ final class OfferedRateSweep
             replayer.clear(index);
             pacer.pause(System.nanoTime() - clearStart);
         }
+        final long cpuNanos = IndexMeasurement.threadCpuNanos() - cpuStart;
         final double achieved = RatePacer.rate(scheduled, active);
         final Map<String, Object> level = new LinkedHashMap<>();
         level.put("offered_fraction", fraction);
@@ -136,6 +138,7 @@ final class OfferedRateSweep
         level.put("response_max_ns", response.getMaxValue());
         level.put("gc_count", IndexMeasurement.gcCount() - gcCount);
         level.put("gc_pause_ms", IndexMeasurement.gcMillis() - gcMillis);
+        level.put("cpu_nanos", cpuNanos);
         return level;
     }
 }

@@ -16,10 +16,11 @@ final class ReplayFigures
     static final List<String> KEY_FIGURES = List.of(
         "passes", "ops_per_sec", "block_ops_per_sec", "find_matches_p50_ns", "find_matches_p99_ns",
         "find_matches_p999_ns", "find_matches_max_ns", "single_thread_block_ops_per_sec", "bytes_per_membership",
-        "gc_count", "gc_pause_ms", "reference_passes", "reference_ops_per_sec", "reference_block_ops_per_sec",
-        "reference_find_matches_p50_ns", "reference_find_matches_p99_ns", "reference_find_matches_p999_ns",
-        "reference_bytes_per_membership", "reference_gc_count", "reference_gc_pause_ms", "speedup_vs_reference",
-        "single_thread_speedup_vs_reference", "memory_ratio_vs_reference");
+        "gc_count", "gc_pause_ms", "cpu_share", "reference_passes", "reference_ops_per_sec",
+        "reference_block_ops_per_sec", "reference_find_matches_p50_ns", "reference_find_matches_p99_ns",
+        "reference_find_matches_p999_ns", "reference_bytes_per_membership", "reference_gc_count",
+        "reference_gc_pause_ms", "reference_cpu_share", "speedup_vs_reference", "single_thread_speedup_vs_reference",
+        "memory_ratio_vs_reference");
 
     private ReplayFigures()
     {
@@ -69,6 +70,7 @@ final class ReplayFigures
             round2((double)offHeap.branchEntries / offHeap.liveBlocks) : 0.0);
         f.put("gc_count", offHeap.gcCount);
         f.put("gc_pause_ms", offHeap.gcMillis);
+        f.put("cpu_share", offHeap.cpuShare());
         f.put("query_retries", offHeap.retries);
         putReference(f, stream, offHeap, reference, offHeapBlockOps, singleBlockOps);
         f.put("failed_events", offHeap.failedEvents + (null == reference ? 0 : reference.failedEvents));
@@ -103,6 +105,7 @@ final class ReplayFigures
         f.put("reference_bytes_per_membership", measured ? round2((double)reference.bytes / memberships) : null);
         f.put("reference_gc_count", measured ? reference.gcCount : null);
         f.put("reference_gc_pause_ms", measured ? reference.gcMillis : null);
+        f.put("reference_cpu_share", measured ? reference.cpuShare() : null);
         f.put("speedup_vs_reference", measured ? round2(offHeapBlockOps / referenceBlockOps) : null);
         f.put("single_thread_speedup_vs_reference", measured ? round2(singleBlockOps / referenceBlockOps) : null);
         f.put("memory_ratio_vs_reference", measured ? round2((double)reference.bytes / offHeap.bytes) : null);
