@@ -38,7 +38,7 @@ public final class ErosionPlot
         styler.setyAxisTickLabelsFormattingFunction(Charts::number);
         styler.setYAxisMin(0.0);
         styler.setYAxisMax(100.0);
-        styler.setLegendPosition(Styler.LegendPosition.InsideSW);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         final double[] x = SweepPlot.column(plain, "turnover", 1);
         Charts.addLine(chart, "query steps found in the next record, no compaction", x,
             SweepPlot.column(plain, "next_record_step_fraction", 100));

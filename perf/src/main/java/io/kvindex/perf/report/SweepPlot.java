@@ -70,7 +70,7 @@ public final class SweepPlot
         styler.setYAxisLogarithmic(true);
         styler.setYAxisDecimalPattern(Charts.LOG_AXIS_PATTERN);
         styler.setxAxisTickLabelsFormattingFunction(Charts::number);
-        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         for (final String kind : KINDS)
         {
             final List<Map<String, Object>> levels = levels(sweep, kind);
