@@ -45,9 +45,10 @@ public final class SweepPlot
             final double[] offered = column(levels, "offered_ops_per_sec", 1e-6);
             final double[] achieved = column(levels, "achieved_ops_per_sec", 1e-6);
             maxOffered = Math.max(maxOffered, offered[offered.length - 1]);
-            final Object saturation = kindObject(sweep, kind).get("saturation_ops_per_sec");
-            final String note = saturation instanceof Number ?
-                " (saturates near " + Charts.number(((Number)saturation).doubleValue() * 1e-6) + " M/s)" : "";
+            final Object sustained = kindObject(sweep, kind).get("sustained_ops_per_sec");
+            final Object stop = kindObject(sweep, kind).get("stop_reason");
+            final String note = sustained instanceof Number ? " (sustained " +
+                Charts.number(((Number)sustained).doubleValue() * 1e-6) + " M/s; then " + stop + ")" : "";
             Charts.addLine(chart, kind + note, offered, achieved);
         }
         Charts.addGuide(chart, "achieved = offered", new double[]{0, maxOffered}, new double[]{0, maxOffered});

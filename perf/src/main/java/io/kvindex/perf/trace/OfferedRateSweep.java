@@ -15,8 +15,9 @@ import java.util.Map;
  * Replays the stream paced at increasing offered rates (fractions of the rate the index reached unpaced) to find
  * where it saturates, as Dynamo's {@code mooncake_bench} sweeps: each level replays passes from an empty index
  * (clearing is untimed and moves the schedule on) for a time budget, cutting the last pass at the deadline, and
- * reports the achieved rate and find_matches service and response times. The sweep stops after the first saturated
- * level ({@link SweepPlan}).
+ * reports the achieved rate and find_matches service and response times. An unpaced pass and a short paced level at
+ * the first rate (discarded) warm the code up first. The sweep stops after the first saturated level
+ * ({@link SweepPlan}).
  */
 final class OfferedRateSweep
 {
@@ -36,7 +37,9 @@ final class OfferedRateSweep
      *
      * @param kind             the index kind.
      * @param unpacedOpsPerSec the rate it reached unpaced (the median of the runs).
-     * @return the sweep object of that kind: its unpaced rate, saturation rate, stop reason and levels.
+     * @return the sweep object of that kind: its unpaced rate, the highest rate achieved before the first saturated
+     *         level ({@code sustained_*}), the highest rate achieved at all ({@code saturation_*}), why it stopped,
+     *         and the levels.
      */
     Map<String, Object> sweep(final String kind, final double unpacedOpsPerSec)
     {
@@ -50,16 +53,20 @@ final class OfferedRateSweep
             progress.replayer(replayer);
             progress.phase(kind + " sweep warm-up");
             replayer.replay(index, null, null);
+            level(index, replayer, options.sweepPlan.fractions()[0],
+                options.sweepPlan.offeredRates(unpacedOpsPerSec)[0], Math.min(0.5, options.sweepSeconds));
             final double[] fractions = options.sweepPlan.fractions();
             final double[] rates = options.sweepPlan.offeredRates(unpacedOpsPerSec);
             long firstResponseP99 = -1;
             double saturation = 0;
+            double sustained = 0;
             String stopReason = "every level kept up";
             for (int i = 0; i < rates.length; i++)
             {
                 progress.phase(String.format(Locale.ROOT, "%s sweep at %.0f%% (%,.0f ops/s)", kind,
                     100 * fractions[i], rates[i]));
-                final Map<String, Object> level = level(index, replayer, fractions[i], rates[i]);
+                final Map<String, Object> level = level(index, replayer, fractions[i], rates[i],
+                    options.sweepSeconds);
                 levels.add(level);
                 final long responseP99 = (Long)level.get("response_p99_ns");
                 firstResponseP99 = firstResponseP99 < 0 ? responseP99 : firstResponseP99;
@@ -72,7 +79,10 @@ final class OfferedRateSweep
                     stopReason = reason + String.format(Locale.ROOT, " at %.0f%%", 100 * fractions[i]);
                     break;
                 }
+                sustained = achieved;
             }
+            result.put("sustained_ops_per_sec", Math.round(sustained));
+            result.put("sustained_block_ops_per_sec", Math.round(sustained * blockOpsPerOp()));
             result.put("saturation_ops_per_sec", Math.round(saturation));
             result.put("saturation_block_ops_per_sec", Math.round(saturation * blockOpsPerOp()));
             result.put("stop_reason", stopReason);
@@ -93,12 +103,16 @@ final class OfferedRateSweep
     }
 
     private Map<String, Object> level(
-        final BlockIndex index, final StreamReplayer replayer, final double fraction, final double offered)
+        final BlockIndex index,
+        final StreamReplayer replayer,
+        final double fraction,
+        final double offered,
+        final double seconds)
     {
         final Histogram service = new Histogram(IndexMeasurement.HISTOGRAM_MAX_NS, 3);
         final Histogram response = new Histogram(IndexMeasurement.HISTOGRAM_MAX_NS, 3);
         final RatePacer pacer = new RatePacer(offered);
-        final long budget = (long)(options.sweepSeconds * 1e9);
+        final long budget = (long)(seconds * 1e9);
         final long gcCount = IndexMeasurement.gcCount();
         final long gcMillis = IndexMeasurement.gcMillis();
         long scheduled = 0;

@@ -135,7 +135,8 @@ class PerfReportTest
             levels.add(level);
         }
         final Map<String, Object> kind = new LinkedHashMap<>();
-        kind.put("saturation_ops_per_sec", unpaced);
+        kind.put("sustained_ops_per_sec", unpaced);
+        kind.put("stop_reason", "achieved below offered at 150%");
         kind.put("levels", levels);
         return kind;
     }
