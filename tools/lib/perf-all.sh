@@ -3,15 +3,15 @@
 # files) into one results directory, then `tools/perf report` renders the PNG plots there.
 #
 #   --quick   a smoke run (short index replay with a short sweep, small erosion, three small footprint sizes, a
-#             short JMH subset, e2e/ingest briefly when tools/perf has them) in under a minute on 2 cores once
-#             built; its numbers are not results. Default output: $TMPDIR/kvindex-perf-quick-<time>/.
+#             short JMH subset, e2e/ingest/routing briefly when tools/perf has them) in under a minute on 2 cores
+#             once built; its numbers are not results. Default output: $TMPDIR/kvindex-perf-quick-<time>/.
 #   (full)    the measurements perf/RESULTS.md quotes, medians of 3 runs; about 35 minutes on 2 cores (stated
 #             again at the start). Default output: perf/results/<date>/.
 #   --out DIR the results directory.
 #
-# Subcommands that tools/perf does not offer yet (e2e, ingest) are skipped with a note. A failing step is reported
-# and the others still run; the exit status is 1 when any step failed. KVINDEX_PERF_E2E_ARGS and
-# KVINDEX_PERF_INGEST_ARGS replace the arguments given to those subcommands.
+# Subcommands that tools/perf does not offer (e2e, ingest, routing) are skipped with a note. A failing step is
+# reported and the others still run; the exit status is 1 when any step failed. KVINDEX_PERF_E2E_ARGS,
+# KVINDEX_PERF_INGEST_ARGS and KVINDEX_PERF_ROUTING_ARGS replace the arguments given to those subcommands.
 set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/common.sh"
@@ -51,13 +51,28 @@ else
         "JMH ~12 min, e2e/ingest when present ~2 min); writing to $out" >&2
 fi
 
-# Whether tools/perf has a working arm for a subcommand: the first case arm naming it is not the placeholder arm
-# of subcommands still to come (the one that also names query and router).
+# Whether tools/perf has a working arm for a subcommand: the first case arm naming it exists and does not just say
+# that the subcommand is not implemented yet.
 has_subcommand()
 {
-    local arm
-    arm="$(grep -E '^[[:space:]]+[a-z0-9 |-]+\)[[:space:]]*$' "$PERF" | grep -wE "$1" | head -n 1 || true)"
-    [[ -n "$arm" && ! ( "$arm" == *query* && "$arm" == *router* ) ]]
+    awk -v word="$1" '
+        !found && /^[[:space:]]+[a-z0-9 |-]+\)[[:space:]]*$/ {
+            arm = $0
+            gsub(/[[:space:])]/, "", arm)
+            n = split(arm, names, "|")
+            for (i = 1; i <= n; i++)
+            {
+                if (names[i] == word)
+                {
+                    found = 1
+                }
+            }
+            next
+        }
+        found && /;;/ { exit }
+        found && /not yet implemented/ { stub = 1 }
+        END { exit !(found && !stub) }
+    ' "$PERF"
 }
 
 kvindex_ensure_built tools
@@ -113,8 +128,9 @@ then
     step footprint footprint-sizes.json "$PERF" footprint --sizes 50000,100000,200000
     step jmh-find jmh-find.txt jmh 'FindMatchesBenchmark.findMatches$' -p blocks=50000 -f 1 -wi 1 -i 1 \
         -w 1s -r 1s -rf json -rff "$out/jmh-find.json"
-    e2e_args=(--transport ipc --rate 20000 --seconds 2 --warmup-seconds 1 --json --hgrm "$out")
-    ingest_args=(--json)
+    e2e_args=(--transport ipc --rate 20000 --seconds 2 --warmup-seconds 1 --blocks 100000 --json --hgrm "$out")
+    ingest_args=(--seconds 2 --warmup-seconds 1 --preload-blocks 100000 --json)
+    routing_args=(--requests 500 --json)
 else
     step index-16 index-16.json "$PERF" index --workers 16 --seconds 10 --runs 3 --sweep \
         --hgrm "$out/index-16" --json
@@ -128,28 +144,32 @@ else
         -rf json -rff "$out/jmh-apply.json"
     e2e_args=(--transport ipc --rate 50000 --seconds 10 --json --hgrm "$out")
     ingest_args=(--json)
+    routing_args=(--json)
 fi
 
-if [[ -n "${KVINDEX_PERF_E2E_ARGS:-}" ]]
-then
-    read -r -a e2e_args <<< "$KVINDEX_PERF_E2E_ARGS"
-fi
-if [[ -n "${KVINDEX_PERF_INGEST_ARGS:-}" ]]
-then
-    read -r -a ingest_args <<< "$KVINDEX_PERF_INGEST_ARGS"
-fi
-if has_subcommand e2e
-then
-    step e2e e2e.json "$PERF" e2e "${e2e_args[@]}"
-else
-    skip e2e "tools/perf has no e2e subcommand yet"
-fi
-if has_subcommand ingest
-then
-    step ingest ingest.json "$PERF" ingest "${ingest_args[@]}"
-else
-    skip ingest "tools/perf has no ingest subcommand yet"
-fi
+# optional NAME ARGS...: run a subcommand tools/perf offers in this checkout, else note that it was skipped.
+# KVINDEX_PERF_<NAME>_ARGS replaces its arguments.
+optional()
+{
+    local name="$1"
+    shift
+    local override="KVINDEX_PERF_${name^^}_ARGS"
+    local -a args=("$@")
+    if [[ -n "${!override:-}" ]]
+    then
+        read -r -a args <<< "${!override}"
+    fi
+    if has_subcommand "$name"
+    then
+        step "$name" "$name.json" "$PERF" "$name" "${args[@]}"
+    else
+        skip "$name" "tools/perf has no $name subcommand yet"
+    fi
+}
+
+optional e2e "${e2e_args[@]}"
+optional ingest "${ingest_args[@]}"
+optional routing "${routing_args[@]}"
 
 step report report.txt "$PERF" report --in "$out" --out "$out"
 

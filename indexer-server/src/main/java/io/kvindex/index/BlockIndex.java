@@ -5,7 +5,7 @@ package io.kvindex.index;
  * prefixes of local block hashes. Writes come from one thread; {@link #findMatches} may be called from others
  * where the implementation says so.
  */
-public interface BlockIndex extends AutoCloseable
+public interface BlockIndex extends BlockEventSink, AutoCloseable
 {
     /**
      * Apply a Stored event: the blocks form a chain under the parent (or the root when there is none).

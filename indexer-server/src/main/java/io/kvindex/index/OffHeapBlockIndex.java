@@ -39,7 +39,7 @@ public final class OffHeapBlockIndex implements BlockIndex
     private final LongLongTable overflow;
     private final OwnerSlots owners;
     private final Memberships memberships;
-    private final EventCounters counters = new EventCounters();
+    private final EventCounters counters;
     private final IndexDumper dumper;
     private long membershipCount;
     private long prefetchSink;
@@ -55,6 +55,7 @@ public final class OffHeapBlockIndex implements BlockIndex
     public OffHeapBlockIndex(final Context ctx)
     {
         ctx.conclude();
+        counters = ctx.counters();
         records = new NodeRecords(ctx.maxBlocks() + 1);
         branches = new PairKeyTable(ctx.initialTableEntries(), ctx.maxBlocks());
         engineToNode = new PairKeyTable(ctx.initialTableEntries(), ctx.maxMemberships());
@@ -733,11 +734,12 @@ public final class OffHeapBlockIndex implements BlockIndex
     }
 
     /**
-     * The buffers are direct and released by the garbage collector once unreachable, so a query still running
-     * on another thread never touches freed memory.
+     * Free the event counters when they live in a counters file. The buffers are direct and released by the
+     * garbage collector once unreachable, so a query still running on another thread never touches freed memory.
      */
     public void close()
     {
+        counters.close();
     }
 
     /**
@@ -749,6 +751,7 @@ public final class OffHeapBlockIndex implements BlockIndex
         private int maxOwners = 4096;
         private long maxMemberships = -1;
         private long initialTableEntries = -1;
+        private EventCounters counters;
 
         /**
          * Most blocks (tree nodes) the index holds; a Stored needing more is refused.
@@ -839,6 +842,28 @@ public final class OffHeapBlockIndex implements BlockIndex
         }
 
         /**
+         * Where the index counts applied events; the index closes them with itself.
+         *
+         * @param counters the counters, e.g. in a counters file; fresh private ones when unset.
+         * @return this.
+         */
+        public Context counters(final EventCounters counters)
+        {
+            this.counters = counters;
+            return this;
+        }
+
+        /**
+         * Where the index counts applied events.
+         *
+         * @return the counters.
+         */
+        public EventCounters counters()
+        {
+            return counters;
+        }
+
+        /**
          * Validate and fill defaults; runs once, from the index's constructor.
          *
          * @return this.
@@ -861,6 +886,10 @@ public final class OffHeapBlockIndex implements BlockIndex
             if (initialTableEntries < 0)
             {
                 initialTableEntries = Math.max(1024, maxBlocks / 16);
+            }
+            if (null == counters)
+            {
+                counters = new EventCounters();
             }
             return this;
         }

@@ -5,6 +5,8 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.kvindex.client.QueryProtocol;
+import io.kvindex.server.http.HttpServiceContext;
+import io.kvindex.server.stat.CountersFile;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -43,6 +45,9 @@ public final class IndexerServerContext
     /** Whether the query channel may bind a non-loopback address. */
     public static final String ALLOW_REMOTE_PROP_NAME = "kvindex.server.allow.remote";
 
+    /** Room for this many counters in the counters file ({@code <data dir>/counters.dat}). */
+    public static final String MAX_COUNTERS_PROP_NAME = "kvindex.server.max.counters";
+
     /** Default of {@link #MAX_BLOCKS_PROP_NAME}. */
     public static final int MAX_BLOCKS_DEFAULT = 1_000_000;
     /** Default of {@link #MAX_OWNERS_PROP_NAME}. */
@@ -55,6 +60,8 @@ public final class IndexerServerContext
     public static final int QUERY_STREAM_ID_DEFAULT = QueryProtocol.DEFAULT_REQUEST_STREAM_ID;
     /** Default of {@link #TERM_LENGTH_PROP_NAME}: 1 MiB. */
     public static final int TERM_LENGTH_DEFAULT = 1024 * 1024;
+    /** Default of {@link #MAX_COUNTERS_PROP_NAME}. */
+    public static final int MAX_COUNTERS_DEFAULT = CountersFile.DEFAULT_MAX_COUNTERS;
     /** Default of {@link #ALLOW_REMOTE_PROP_NAME}: loopback only. */
     public static final boolean ALLOW_REMOTE_DEFAULT = false;
 
@@ -70,9 +77,11 @@ public final class IndexerServerContext
     private int queryStreamId = Integer.getInteger(QUERY_STREAM_ID_PROP_NAME, QUERY_STREAM_ID_DEFAULT);
     private int termLength = Integer.getInteger(TERM_LENGTH_PROP_NAME, TERM_LENGTH_DEFAULT);
     private boolean allowRemote = booleanProperty(ALLOW_REMOTE_PROP_NAME, ALLOW_REMOTE_DEFAULT);
+    private int maxCounters = Integer.getInteger(MAX_COUNTERS_PROP_NAME, MAX_COUNTERS_DEFAULT);
     private IdleStrategy driverIdleStrategy;
     private IdleStrategy queryIdleStrategy;
     private ErrorHandler errorHandler;
+    private HttpServiceContext httpContext;
     private boolean temporaryDataDir;
     private boolean concluded;
 
@@ -110,7 +119,12 @@ public final class IndexerServerContext
         {
             errorHandler = Throwable::printStackTrace;
         }
+        if (null != httpContext)
+        {
+            httpContext.conclude();
+        }
         createDataDir();
+        concludeIngest();
         return this;
     }
 
@@ -163,6 +177,28 @@ public final class IndexerServerContext
     public boolean temporaryDataDir()
     {
         return temporaryDataDir;
+    }
+
+    /**
+     * Room in the counters file ({@code <data dir>/counters.dat}, read by {@code tools/indexer-stat}).
+     *
+     * @param maxCounters how many counters it can hold.
+     * @return this.
+     */
+    public IndexerServerContext maxCounters(final int maxCounters)
+    {
+        this.maxCounters = maxCounters;
+        return this;
+    }
+
+    /**
+     * Room in the counters file.
+     *
+     * @return how many counters it can hold.
+     */
+    public int maxCounters()
+    {
+        return maxCounters;
     }
 
     /**
@@ -405,6 +441,254 @@ public final class IndexerServerContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * The HTTP API to serve (Dynamo-compatible JSON and metrics), or none.
+     *
+     * @param httpContext its settings, or null for no HTTP (the default, as for tests and embedded use).
+     * @return this.
+     */
+    public IndexerServerContext httpContext(final HttpServiceContext httpContext)
+    {
+        this.httpContext = httpContext;
+        return this;
+    }
+
+    // Ingestion settings: engine feeds, the ingest pipeline and the persisted worker registry.
+
+    /** Whether the engine feeds and the index writer share one thread (true) or run on two. */
+    public static final String SHARED_INGEST_THREAD_PROP_NAME = "kvindex.server.ingest.shared.thread";
+    /** Slots in the ingest ring, a power of two. */
+    public static final String INGEST_RING_SIZE_PROP_NAME = "kvindex.server.ingest.ring.size";
+    /** A stream with no batch for this long (ms) is flagged idle. */
+    public static final String FEED_IDLE_MS_PROP_NAME = "kvindex.server.feed.idle.ms";
+    /** A replay with no answer for this long (ms) has failed; the worker is then cleared and re-learned. */
+    public static final String REPLAY_TIMEOUT_MS_PROP_NAME = "kvindex.server.replay.timeout.ms";
+    /** How often (ms) the feeds' last seqs are saved in the worker registry. */
+    public static final String SEQ_SAVE_INTERVAL_MS_PROP_NAME = "kvindex.server.seq.save.interval.ms";
+    /** Whether feeds restored at start resume from their saved seq + 1 (only right when the index was restored). */
+    public static final String RESUME_SAVED_SEQ_PROP_NAME = "kvindex.server.resume.saved.seq";
+    /** Delete the saved state (worker registry) at start. */
+    public static final String RESET_STATE_PROP_NAME = "kvindex.server.reset.state";
+    /** Default of {@link #SHARED_INGEST_THREAD_PROP_NAME}: one thread, for a 2-core pod. */
+    public static final boolean SHARED_INGEST_THREAD_DEFAULT = true;
+    /** Default of {@link #INGEST_RING_SIZE_PROP_NAME}. */
+    public static final int INGEST_RING_SIZE_DEFAULT = 4096;
+    /** Default of {@link #FEED_IDLE_MS_PROP_NAME}. */
+    public static final long FEED_IDLE_MS_DEFAULT = 60_000L;
+    /** Default of {@link #REPLAY_TIMEOUT_MS_PROP_NAME}. */
+    public static final long REPLAY_TIMEOUT_MS_DEFAULT = 5_000L;
+    /** Default of {@link #SEQ_SAVE_INTERVAL_MS_PROP_NAME}. */
+    public static final long SEQ_SAVE_INTERVAL_MS_DEFAULT = 1_000L;
+
+    private boolean sharedIngestThread = booleanProperty(SHARED_INGEST_THREAD_PROP_NAME, SHARED_INGEST_THREAD_DEFAULT);
+    private int ingestRingSize = Integer.getInteger(INGEST_RING_SIZE_PROP_NAME, INGEST_RING_SIZE_DEFAULT);
+    private long feedIdleMs = Long.getLong(FEED_IDLE_MS_PROP_NAME, FEED_IDLE_MS_DEFAULT);
+    private long replayTimeoutMs = Long.getLong(REPLAY_TIMEOUT_MS_PROP_NAME, REPLAY_TIMEOUT_MS_DEFAULT);
+    private long seqSaveIntervalMs = Long.getLong(SEQ_SAVE_INTERVAL_MS_PROP_NAME, SEQ_SAVE_INTERVAL_MS_DEFAULT);
+    private boolean resumeFromSavedSeq = booleanProperty(RESUME_SAVED_SEQ_PROP_NAME, false);
+    private boolean resetState = booleanProperty(RESET_STATE_PROP_NAME, false);
+    private IdleStrategy ingestIdleStrategy;
+
+    /**
+     * Run the engine feeds and the index writer on one thread (the default) or on two.
+     *
+     * @param shared true for one thread.
+     * @return this.
+     */
+    public IndexerServerContext sharedIngestThread(final boolean shared)
+    {
+        this.sharedIngestThread = shared;
+        return this;
+    }
+
+    /**
+     * The HTTP API to serve.
+     *
+     * @return its settings, or null for none.
+     */
+    public HttpServiceContext httpContext()
+    {
+        return httpContext;
+    }
+
+    /**
+     * Whether the engine feeds and the index writer share one thread.
+     *
+     * @return true for one thread.
+     */
+    public boolean sharedIngestThread()
+    {
+        return sharedIngestThread;
+    }
+
+    /**
+     * Slots in the ingest ring.
+     *
+     * @param ringSize a power of two.
+     * @return this.
+     */
+    public IndexerServerContext ingestRingSize(final int ringSize)
+    {
+        this.ingestRingSize = ringSize;
+        return this;
+    }
+
+    /**
+     * Slots in the ingest ring.
+     *
+     * @return the ring size.
+     */
+    public int ingestRingSize()
+    {
+        return ingestRingSize;
+    }
+
+    /**
+     * A stream with no batch for this long is flagged idle in {@code listeners()}.
+     *
+     * @param idleMs the time in ms.
+     * @return this.
+     */
+    public IndexerServerContext feedIdleMs(final long idleMs)
+    {
+        this.feedIdleMs = idleMs;
+        return this;
+    }
+
+    /**
+     * A stream with no batch for this long is flagged idle.
+     *
+     * @return the time in ms.
+     */
+    public long feedIdleMs()
+    {
+        return feedIdleMs;
+    }
+
+    /**
+     * A replay with no answer for this long has failed.
+     *
+     * @param timeoutMs the timeout in ms.
+     * @return this.
+     */
+    public IndexerServerContext replayTimeoutMs(final long timeoutMs)
+    {
+        this.replayTimeoutMs = timeoutMs;
+        return this;
+    }
+
+    /**
+     * A replay with no answer for this long has failed.
+     *
+     * @return the timeout in ms.
+     */
+    public long replayTimeoutMs()
+    {
+        return replayTimeoutMs;
+    }
+
+    /**
+     * How often the feeds' last seqs are saved in the worker registry.
+     *
+     * @param intervalMs the interval in ms.
+     * @return this.
+     */
+    public IndexerServerContext seqSaveIntervalMs(final long intervalMs)
+    {
+        this.seqSaveIntervalMs = intervalMs;
+        return this;
+    }
+
+    /**
+     * How often the feeds' last seqs are saved.
+     *
+     * @return the interval in ms.
+     */
+    public long seqSaveIntervalMs()
+    {
+        return seqSaveIntervalMs;
+    }
+
+    /**
+     * Resume restored feeds from their saved seq + 1 instead of replaying from 0. Right only when the indexes were
+     * restored to that seq (snapshots); with empty indexes the default, a replay from 0, re-learns more.
+     *
+     * @param resume true to resume from the saved seq.
+     * @return this.
+     */
+    public IndexerServerContext resumeFromSavedSeq(final boolean resume)
+    {
+        this.resumeFromSavedSeq = resume;
+        return this;
+    }
+
+    /**
+     * Whether restored feeds resume from their saved seq + 1.
+     *
+     * @return true to resume.
+     */
+    public boolean resumeFromSavedSeq()
+    {
+        return resumeFromSavedSeq;
+    }
+
+    /**
+     * Delete the saved state (the worker registry) at start, loudly.
+     *
+     * @param reset true to start empty.
+     * @return this.
+     */
+    public IndexerServerContext resetState(final boolean reset)
+    {
+        this.resetState = reset;
+        return this;
+    }
+
+    /**
+     * Whether the saved state is deleted at start.
+     *
+     * @return true to start empty.
+     */
+    public boolean resetState()
+    {
+        return resetState;
+    }
+
+    /**
+     * Idle strategy of the ingest thread(s); a backoff that parks up to 1 ms when unset.
+     *
+     * @param idleStrategy the strategy.
+     * @return this.
+     */
+    public IndexerServerContext ingestIdleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.ingestIdleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * Idle strategy of the ingest thread(s).
+     *
+     * @return the strategy.
+     */
+    public IdleStrategy ingestIdleStrategy()
+    {
+        return ingestIdleStrategy;
+    }
+
+    private void concludeIngest()
+    {
+        if (ingestRingSize < 2 || Integer.bitCount(ingestRingSize) != 1 || feedIdleMs < 1 || replayTimeoutMs < 1 ||
+            seqSaveIntervalMs < 1)
+        {
+            throw new IllegalArgumentException("ingest ring size must be a power of two and the feed times positive");
+        }
+        if (null == ingestIdleStrategy)
+        {
+            ingestIdleStrategy = new BackoffIdleStrategy(10, 10, MIN_PARK_NS, MAX_PARK_NS);
+        }
     }
 
     void deleteTemporaryDataDir()

@@ -5,8 +5,13 @@ import io.kvindex.index.BlockIndex;
 import io.kvindex.index.OffHeapBlockIndex;
 import io.kvindex.server.IndexerServer;
 import io.kvindex.server.IndexerServerContext;
+import io.kvindex.server.http.HttpService;
+import io.kvindex.server.http.HttpServiceContext;
 import io.kvindex.server.query.IndexRegistry;
 import io.kvindex.server.query.QueryCounters;
+import io.kvindex.server.registry.ListenerStatus;
+import io.kvindex.server.registry.ListenerView;
+import io.kvindex.server.registry.WorkerRegistration;
 import org.agrona.CloseHelper;
 
 import java.io.PrintStream;
@@ -120,7 +125,15 @@ public final class IndexerServerMain
             .aeronDirectoryName(options.aeronDir())
             .queryChannel(options.queryChannel())
             .queryStreamId(options.queryStreamId())
-            .allowRemote(options.allowRemote());
+            .allowRemote(options.allowRemote())
+            .httpContext(new HttpServiceContext()
+                .host(options.httpHost())
+                .port(options.httpPort())
+                .token(options.httpToken())
+                .threads(options.httpThreads())
+                .peers(options.peers())
+                .allowRemote(options.allowRemote()))
+            .resetState(options.resetState());
     }
 
     private int runUntilStopped()
@@ -165,7 +178,14 @@ public final class IndexerServerMain
             ctx.maxOwners() + " owners");
         out.println("query channel " + ctx.queryChannel() + " stream " + ctx.queryStreamId() +
             "; responses on the client's channel (default " + QueryProtocol.DEFAULT_RESPONSE_CHANNEL + " stream " +
-            QueryProtocol.DEFAULT_RESPONSE_STREAM_ID + "); HTTP not available yet");
+            QueryProtocol.DEFAULT_RESPONSE_STREAM_ID + ")");
+        final HttpService http = server.http();
+        out.println("http " + http.url() + " (Dynamo-compatible API, /metrics" +
+            (null == options.httpToken() ? ")" : "; mutating endpoints need the bearer token)"));
+        if (!options.peers().isEmpty())
+        {
+            out.println("peers: " + http.bootstrapSummary());
+        }
         if (0 == server.registry().size())
         {
             out.println("index: none registered (start with " + Options.MODEL + " NAME to register one)");
@@ -174,7 +194,26 @@ public final class IndexerServerMain
         {
             out.println(line);
         }
+        registerWorkers(server);
         out.flush();
+    }
+
+    private void registerWorkers(final IndexerServer server)
+    {
+        final int restored = server.listeners().size();
+        if (restored > 0)
+        {
+            out.println("workers: " + restored + " stream(s) restored from " + server.dataDir() + " (" +
+                Options.RESET_STATE + " forgets them)");
+        }
+        for (final WorkerRegistration registration : options.workers())
+        {
+            final boolean added = server.register(registration);
+            out.println("worker " + Long.toUnsignedString(registration.instanceId()) + " dp " +
+                registration.dpRank() + " " + registration.model() + ":" + registration.tenant() + " block size " +
+                registration.blockSize() + " <- " + registration.endpoint() + (null == registration.replayEndpoint() ?
+                " (no replay)" : " replay " + registration.replayEndpoint()) + (added ? "" : " (already registered)"));
+        }
     }
 
     private void awaitStop() throws InterruptedException
@@ -217,12 +256,27 @@ public final class IndexerServerMain
         out.println("status: up " + (upMs / 1000) + "." + (upMs % 1000) / 100 + "s, queries: requests " +
             counters.get(QueryCounters.REQUESTS) + ", answered " + counters.get(QueryCounters.ANSWERED) +
             ", unknown index " + counters.get(QueryCounters.UNKNOWN_INDEX) + ", overloaded " +
-            counters.get(QueryCounters.OVERLOADED) + ", indexes " + server.registry().size());
+            counters.get(QueryCounters.OVERLOADED) + ", indexes " + server.registry().size() + workersStatus(server));
         for (final String line : indexLines(server))
         {
             out.println("status: " + line);
         }
         out.flush();
+    }
+
+    private static String workersStatus(final IndexerServer server)
+    {
+        final List<ListenerView> listeners = server.listeners();
+        int active = 0;
+        int idle = 0;
+        int failed = 0;
+        for (final ListenerView view : listeners)
+        {
+            active += ListenerStatus.ACTIVE == view.status() ? 1 : 0;
+            failed += ListenerStatus.FAILED == view.status() ? 1 : 0;
+            idle += view.idle() ? 1 : 0;
+        }
+        return ", workers " + listeners.size() + " (active " + active + ", idle " + idle + ", failed " + failed + ")";
     }
 
     private static String[] indexLines(final IndexerServer server)

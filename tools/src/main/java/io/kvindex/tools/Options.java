@@ -1,7 +1,9 @@
 package io.kvindex.tools;
 
 import io.kvindex.server.IndexerServerContext;
+import io.kvindex.server.http.HttpServiceContext;
 import io.kvindex.server.query.IndexRegistry;
+import io.kvindex.server.registry.WorkerRegistration;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -47,10 +49,26 @@ public final class Options
     public static final String AERON_DIR = "--aeron-dir";
     /** Flag: use an external media driver rather than an embedded one. */
     public static final String EXTERNAL_DRIVER = "--external-driver";
+    /** Flag: address the HTTP API binds. */
+    public static final String HTTP_HOST = "--http-host";
+    /** Flag: port of the HTTP API. */
+    public static final String HTTP_PORT = "--http-port";
+    /** Flag: bearer token of the HTTP API's mutating endpoints. */
+    public static final String HTTP_TOKEN = "--http-token";
+    /** Flag: threads answering HTTP requests. */
+    public static final String HTTP_THREADS = "--http-threads";
+    /** Flag: peer indexers to load a dump from at start. */
+    public static final String PEERS = "--peers";
     /** Flag: milliseconds between status lines. */
     public static final String STATUS_INTERVAL_MS = "--status-interval-ms";
     /** Flag: stop by itself after this many milliseconds. */
     public static final String EXIT_AFTER_MS = "--exit-after-ms";
+    /** Flag: engine streams to register at start (repeatable); see {@link WorkerSpecs}. */
+    public static final String WORKERS = "--workers";
+    /** Flag: file of engine streams to register at start; see {@link WorkerSpecs}. */
+    public static final String WORKERS_FILE = "--workers-file";
+    /** Flag: delete the saved state (the worker registry in the data dir) at start. */
+    public static final String RESET_STATE = "--reset-state";
     /** Flag: print the help text and exit. */
     public static final String HELP = "--help";
 
@@ -69,6 +87,12 @@ public final class Options
     public static final String QUERY_CHANNEL_DEFAULT = IndexerServerContext.QUERY_CHANNEL_DEFAULT;
     /** Default of {@link #QUERY_STREAM_ID}. */
     public static final int QUERY_STREAM_ID_DEFAULT = IndexerServerContext.QUERY_STREAM_ID_DEFAULT;
+    /** Default of {@link #HTTP_HOST}: loopback only. */
+    public static final String HTTP_HOST_DEFAULT = HttpServiceContext.HOST_DEFAULT;
+    /** Default of {@link #HTTP_PORT}. */
+    public static final int HTTP_PORT_DEFAULT = HttpServiceContext.PORT_DEFAULT;
+    /** Default of {@link #HTTP_THREADS}. */
+    public static final int HTTP_THREADS_DEFAULT = HttpServiceContext.THREADS_DEFAULT;
     /** Default of {@link #STATUS_INTERVAL_MS}. */
     public static final long STATUS_INTERVAL_MS_DEFAULT = 5000L;
     /** Default of {@link #EXIT_AFTER_MS}: run until SIGTERM or SIGINT. */
@@ -94,17 +118,32 @@ public final class Options
             "Aeron channel queries arrive on, e.g. aeron:udp?endpoint=127.0.0.1:40456"),
         new Flag(QUERY_STREAM_ID, "ID", Integer.toString(QUERY_STREAM_ID_DEFAULT), null,
             "Aeron stream id queries arrive on"),
-        new Flag(ALLOW_REMOTE, null, COMPUTED, "off: a UDP query channel must be a loopback address",
-            "allow a query channel on a non-loopback address (exposes the server to the network)"),
+        new Flag(ALLOW_REMOTE, null, COMPUTED, "off: a UDP query channel and --http-host must be loopback",
+            "allow a non-loopback query channel or --http-host (exposes the server to the network)"),
         new Flag(AERON_DIR, "DIR", COMPUTED,
             "embedded: a unique dir in /dev/shm (or temp dir); external: Aeron's default",
             "media driver directory; an embedded driver deletes it on start and on exit, never share it"),
         new Flag(EXTERNAL_DRIVER, null, COMPUTED, "off: an embedded media driver",
             "connect to a media driver already running in --aeron-dir rather than embedding one"),
+        new Flag(HTTP_HOST, "HOST", HTTP_HOST_DEFAULT, null,
+            "address the HTTP API binds; a non-loopback one needs --allow-remote and --http-token"),
+        new Flag(HTTP_PORT, "PORT", Integer.toString(HTTP_PORT_DEFAULT), null,
+            "port of the HTTP API (Dynamo-compatible JSON, /metrics); 0 picks a free port"),
+        new Flag(HTTP_TOKEN, "TOKEN", COMPUTED, "none: allowed on loopback only",
+            "bearer token /register, /unregister, /dump and the peer endpoints require; prefer the env"),
+        new Flag(HTTP_THREADS, "N", Integer.toString(HTTP_THREADS_DEFAULT), null, "threads answering HTTP requests"),
+        new Flag(PEERS, "URLS", COMPUTED, "none: start empty",
+            "comma-separated peer indexer URLs; the first that answers gives its /dump at start"),
         new Flag(STATUS_INTERVAL_MS, "MS", Long.toString(STATUS_INTERVAL_MS_DEFAULT), null,
             "milliseconds between status lines; 0 prints none"),
         new Flag(EXIT_AFTER_MS, "MS", Long.toString(EXIT_AFTER_MS_DEFAULT), null,
             "stop by itself after this many ms (scripts, tests); 0 runs until SIGTERM or SIGINT"),
+        new Flag(WORKERS, "SPECS", COMPUTED, "none",
+            "engine streams to follow, ID@ENDPOINT[,replay=EP][,dp=N]...; repeatable (see Workers below)"),
+        new Flag(WORKERS_FILE, "FILE", COMPUTED, "none",
+            "file of engine streams: one spec list or one JSON object (POST /register fields) a line"),
+        new Flag(RESET_STATE, null, COMPUTED, "off: registrations saved in --data-dir are restored",
+            "delete the saved worker registry in --data-dir at start (loudly) and start empty"),
         new Flag(HELP, null, COMPUTED, null, "print this help and exit"));
 
     private final boolean help;
@@ -121,6 +160,13 @@ public final class Options
     private final boolean externalDriver;
     private final long statusIntervalMs;
     private final long exitAfterMs;
+    private final String httpHost;
+    private final int httpPort;
+    private final String httpToken;
+    private final int httpThreads;
+    private final List<String> peers;
+    private final List<WorkerRegistration> workers;
+    private final boolean resetState;
 
     private Options(final Map<String, String> values, final Map<String, String> sources)
     {
@@ -138,6 +184,13 @@ public final class Options
         externalDriver = values.containsKey(EXTERNAL_DRIVER);
         statusIntervalMs = parseLong(values, sources, STATUS_INTERVAL_MS, 0L, Long.MAX_VALUE);
         exitAfterMs = parseLong(values, sources, EXIT_AFTER_MS, 0L, Long.MAX_VALUE);
+        httpHost = values.get(HTTP_HOST);
+        httpPort = (int)parseLong(values, sources, HTTP_PORT, 0L, 65535L);
+        httpToken = values.get(HTTP_TOKEN).isEmpty() ? null : values.get(HTTP_TOKEN);
+        httpThreads = (int)parseLong(values, sources, HTTP_THREADS, 1L, 256L);
+        peers = HttpServiceContext.parsePeers(values.get(PEERS));
+        resetState = values.containsKey(RESET_STATE);
+        workers = parseWorkers(values, sources, new WorkerSpecs(model, tenant, blockSize));
     }
 
     /**
@@ -218,10 +271,11 @@ public final class Options
     {
         final StringBuilder text = new StringBuilder()
             .append("Usage: indexer-server [options]\n")
-            .append("Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes\n")
-            .append("and the Aeron query service (docs/query-protocol.md). Prints the query channel, stream id\n")
-            .append("and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM or SIGINT.\n")
-            .append("Not yet served: the HTTP API (--http-port 8090 comes later) and the engine event feeds.\n")
+            .append("Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes,\n")
+            .append("the Aeron query service (docs/query-protocol.md) and the Dynamo-compatible HTTP API with\n")
+            .append("Prometheus /metrics (http://127.0.0.1:8090 by default). Prints the HTTP URL, the query\n")
+            .append("channel, stream id and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM\n")
+            .append("or SIGINT.\n")
             .append("\nEvery option but --help can also be set by its environment variable (shown below) or in\n")
             .append("the --config file by its name without the dashes; on/off options take true or false.\n")
             .append("Precedence: flag > environment variable > config file > default.\n")
@@ -238,6 +292,7 @@ public final class Options
             text.append(String.format("  %-26s (default: %s)%n", "", shown));
             text.append(String.format("  %-26s (env: %s)%n", "", envName(flag.name)));
         }
+        text.append(WORKERS_HELP);
         return text.toString();
     }
 
@@ -396,6 +451,103 @@ public final class Options
         return exitAfterMs;
     }
 
+    /**
+     * Address the HTTP API binds.
+     *
+     * @return the host.
+     */
+    public String httpHost()
+    {
+        return httpHost;
+    }
+
+    /**
+     * Port of the HTTP API.
+     *
+     * @return the port, 0 for a free one.
+     */
+    public int httpPort()
+    {
+        return httpPort;
+    }
+
+    /**
+     * Bearer token of the HTTP API's mutating endpoints.
+     *
+     * @return the token, or null for none.
+     */
+    public String httpToken()
+    {
+        return httpToken;
+    }
+
+    /**
+     * Threads answering HTTP requests.
+     *
+     * @return the thread count.
+     */
+    public int httpThreads()
+    {
+        return httpThreads;
+    }
+
+    /**
+     * Peer indexers to load a dump from at start.
+     *
+     * @return base URLs, possibly empty.
+     */
+    public List<String> peers()
+    {
+        return peers;
+    }
+
+    /**
+     * The engine streams of {@code --workers} and {@code --workers-file}, in that order.
+     *
+     * @return the registrations, empty when none was given.
+     */
+    public List<WorkerRegistration> workers()
+    {
+        return workers;
+    }
+
+    /**
+     * Whether the saved state is deleted at start.
+     *
+     * @return true for {@code --reset-state}.
+     */
+    public boolean resetState()
+    {
+        return resetState;
+    }
+
+    private static List<WorkerRegistration> parseWorkers(
+        final Map<String, String> values, final Map<String, String> sources, final WorkerSpecs specs)
+    {
+        final List<WorkerRegistration> workers = new ArrayList<>();
+        try
+        {
+            workers.addAll(specs.parse(values.get(WORKERS)));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UsageException(sources.getOrDefault(WORKERS, "option " + WORKERS) + ": " + ex.getMessage());
+        }
+        final String file = values.get(WORKERS_FILE);
+        if (!file.isEmpty())
+        {
+            try
+            {
+                workers.addAll(specs.readFile(Path.of(file)));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new UsageException(WORKERS_FILE + ": " + ex.getMessage());
+            }
+        }
+        return Collections.unmodifiableList(workers);
+    }
+
     private static Flag find(final String name)
     {
         for (final Flag flag : FLAGS)
@@ -437,7 +589,7 @@ public final class Options
                 {
                     throw new UsageException("option " + name + " needs a value: " + name + " " + flag.valueName);
                 }
-                flags.put(name, value);
+                flags.merge(name, value, WORKERS.equals(name) ? (a, b) -> a + "," + b : (a, b) -> b);
             }
         }
     }
@@ -520,6 +672,21 @@ public final class Options
         final String source = sources.getOrDefault(name, "option " + name);
         throw new UsageException(source + " needs an integer in [" + min + ", " + max + "], got '" + text + "'");
     }
+
+    private static final String WORKERS_HELP = String.join("\n",
+        "",
+        "Workers (--workers, --workers-file): each engine stream to follow is",
+        "  INSTANCE_ID@ENDPOINT[,replay=ENDPOINT][,dp=N][,block_size=N][,model=NAME][,tenant=NAME]",
+        "e.g. --workers 7@tcp://10.0.0.5:5557,replay=tcp://10.0.0.5:5558 (long names replay_endpoint, dp_rank,",
+        "model_name, tenant_id work too). Several go in one comma list, an item with @ starting the next worker,",
+        "or in repeated --workers flags. Missing model, tenant and block size come from --model, --tenant and",
+        "--block-size; dp defaults to 0, one stream per dp rank (vLLM: port base + rank). A --workers-file holds",
+        "one spec list per line, or one JSON object per line with the fields of POST /register:",
+        "  {\"instance_id\": 7, \"endpoint\": \"tcp://10.0.0.5:5557\", \"replay_endpoint\": \"tcp://10.0.0.5:5558\",",
+        "   \"dp_rank\": 0, \"block_size\": 16, \"model_name\": \"llama\", \"tenant_id\": \"default\"}",
+        "Blank lines and lines starting with # are skipped. Registrations are saved in --data-dir and restored at",
+        "the next start (--reset-state forgets them); a stream given again with other endpoints is restarted.",
+        "");
 
     private record Flag(String name, String valueName, String defaultValue, String defaultText, String description)
     {

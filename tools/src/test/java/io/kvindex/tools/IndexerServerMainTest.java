@@ -7,10 +7,16 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,7 +53,8 @@ class IndexerServerMainTest
         assertTrue(output.contains("started: aeron dir " + aeronDir + " (embedded driver), data dir " + dataDir +
             ", capacity per index 5000 blocks, 4096 owners"), output);
         assertTrue(output.contains("\nquery channel aeron:ipc stream 1001; "), output);
-        assertTrue(output.contains("HTTP not available yet"), output);
+        assertTrue(Pattern.compile("\nhttp http://127\\.0\\.0\\.1:\\d+ \\(Dynamo-compatible API, /metrics\\)\n")
+            .matcher(output).find(), output);
         assertTrue(output.contains(
             "\nindex llama:default block size 32: owners 0, blocks 0, memberships 0, used 40 B, reserved "), output);
         assertTrue(Pattern.compile("\nstatus: up \\d+\\.\\ds, queries: requests 0, answered 0, ").matcher(output)
@@ -57,6 +64,41 @@ class IndexerServerMainTest
         assertTrue(output.endsWith("indexer-server stopped\n"), output);
         assertFalse(Files.exists(aeronDir), "media driver directory deleted on shutdown");
         assertTrue(Files.isDirectory(dataDir), "a given data dir is kept");
+    }
+
+    @Test
+    void shouldRegisterWorkersAndRestoreThemAtTheNextStart()
+    {
+        final Path dataDir = tempDir.resolve("data");
+        final String[] common = { "--exit-after-ms", "200", "--status-interval-ms", "100", "--aeron-dir",
+            tempDir.resolve("aeron").toString(), "--data-dir", dataDir.toString() };
+
+        final int first = run(concat(common, "--model", "llama", "--block-size", "32", "--workers",
+            "7@tcp://127.0.0.1:1,replay=tcp://127.0.0.1:2,8@tcp://127.0.0.1:3,dp=1"));
+        final String firstOutput = output();
+        assertEquals(IndexerServerMain.EXIT_OK, first, firstOutput + errors());
+        assertTrue(firstOutput.contains("\nworker 7 dp 0 llama:default block size 32 <- tcp://127.0.0.1:1 replay " +
+            "tcp://127.0.0.1:2\n"), firstOutput);
+        assertTrue(firstOutput.contains("\nworker 8 dp 1 llama:default block size 32 <- tcp://127.0.0.1:3 " +
+            "(no replay)\n"), firstOutput);
+        assertTrue(firstOutput.contains(", workers 2 (active 0, idle 0, failed 0)"), firstOutput);
+
+        outBytes.reset();
+        assertEquals(IndexerServerMain.EXIT_OK, run(common));
+        assertTrue(output().contains("\nworkers: 2 stream(s) restored from " + dataDir), output());
+        assertTrue(output().contains("\nindex llama:default block size 32: owners 0"), output());
+
+        outBytes.reset();
+        assertEquals(IndexerServerMain.EXIT_OK, run(concat(common, "--reset-state")));
+        assertFalse(output().contains("restored"), output());
+        assertFalse(output().contains("index llama"), output());
+    }
+
+    private static String[] concat(final String[] first, final String... more)
+    {
+        final String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     @Test
@@ -76,7 +118,8 @@ class IndexerServerMainTest
     void shouldTakeOptionsFromEnvironmentAndSayWhenNoIndexIsRegistered()
     {
         final int exitCode = IndexerServerMain.run(
-            Map.of("KVINDEX_MAX_BLOCKS", "777", "KVINDEX_QUERY_STREAM_ID", "4242", "KVINDEX_EXIT_AFTER_MS", "50"),
+            Map.of("KVINDEX_MAX_BLOCKS", "777", "KVINDEX_QUERY_STREAM_ID", "4242", "KVINDEX_EXIT_AFTER_MS", "50",
+                "KVINDEX_HTTP_PORT", "0"),
             new String[]{ "--aeron-dir", tempDir.resolve("aeron").toString() }, out, err);
 
         final String output = output();
@@ -127,9 +170,42 @@ class IndexerServerMainTest
         assertTrue(output().endsWith("indexer-server stopped\n"), output());
     }
 
+    @Test
+    void shouldServeHttpWhileRunning() throws Exception
+    {
+        final Thread main = new Thread(() -> assertEquals(IndexerServerMain.EXIT_OK,
+            run("--exit-after-ms", "3000", "--aeron-dir", tempDir.resolve("aeron").toString())));
+        main.start();
+        final Pattern url = Pattern.compile("\nhttp (http://127\\.0\\.0\\.1:\\d+) ");
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Matcher matcher = url.matcher(output());
+        while (!matcher.find() && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(10);
+            matcher = url.matcher(output());
+        }
+        final HttpResponse<String> health = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(matcher.group(1) + "/health")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+        main.join(TimeUnit.SECONDS.toMillis(15));
+        assertFalse(main.isAlive());
+        assertTrue(output().endsWith("indexer-server stopped\n"), output());
+    }
+
+    @Test
+    void shouldRefuseNonLoopbackHttpWithoutToken()
+    {
+        final int exitCode = run("--exit-after-ms", "10", "--aeron-dir", tempDir.resolve("aeron").toString(),
+            "--http-host", "0.0.0.0", "--allow-remote");
+
+        assertEquals(IndexerServerMain.EXIT_FAILURE, exitCode, output());
+        assertTrue(errors().contains("a bearer token is required (--http-token or KVINDEX_HTTP_TOKEN)"), errors());
+    }
+
     private int run(final String... args)
     {
-        return IndexerServerMain.run(Map.of(), args, out, err);
+        return IndexerServerMain.run(Map.of("KVINDEX_HTTP_PORT", "0"), args, out, err);
     }
 
     private String output()

@@ -1,5 +1,6 @@
 package io.kvindex.tools;
 
+import io.kvindex.server.registry.WorkerRegistration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,6 +130,37 @@ class OptionsTest
     }
 
     @Test
+    void shouldCollectWorkersFromRepeatedFlagsEnvironmentAndFile() throws IOException
+    {
+        final Path file = tempDir.resolve("workers.jsonl");
+        Files.writeString(file, "{\"instance_id\": 3, \"endpoint\": \"tcp://c:1\", \"model_name\": \"qwen\"}\n");
+
+        final Options options = Options.parse(Map.of("KVINDEX_RESET_STATE", "true"), "--model", "llama",
+            "--block-size", "32", "--workers", "1@tcp://a:1,replay=tcp://a:2", "--workers=2@tcp://b:1,dp=1",
+            "--workers-file", file.toString());
+
+        assertEquals(List.of(
+            new WorkerRegistration(1, 0, "tcp://a:1", "tcp://a:2", 32, "llama", null),
+            new WorkerRegistration(2, 1, "tcp://b:1", null, 32, "llama", null),
+            new WorkerRegistration(3, 0, "tcp://c:1", null, 32, "qwen", null)), options.workers());
+        assertTrue(options.resetState());
+        assertTrue(Options.parse().workers().isEmpty());
+        assertFalse(Options.parse().resetState());
+        assertEquals(1, Options.parse(Map.of("KVINDEX_WORKERS", "5@tcp://e:1,model=m")).workers().size());
+    }
+
+    @Test
+    void shouldReportABadWorkerSpecAsAUsageError()
+    {
+        final Options.UsageException ex = assertThrows(Options.UsageException.class,
+            () -> Options.parse("--workers", "1@tcp://a:1"));
+        assertEquals("option --workers: worker 1 names no model: add model=NAME or give --model", ex.getMessage());
+        final Options.UsageException missing = assertThrows(Options.UsageException.class,
+            () -> Options.parse("--workers-file", tempDir.resolve("none").toString()));
+        assertTrue(missing.getMessage().startsWith("--workers-file: cannot read workers file "), missing.getMessage());
+    }
+
+    @Test
     void shouldListEveryOptionWithItsDefaultInHelp()
     {
         final String help = Options.helpText();
@@ -136,7 +168,9 @@ class OptionsTest
 
         assertEquals(List.of("--config", "--data-dir", "--max-blocks", "--max-owners", "--model", "--tenant",
             "--block-size", "--query-channel", "--query-stream-id", "--allow-remote", "--aeron-dir",
-            "--external-driver", "--status-interval-ms", "--exit-after-ms", "--help"), names);
+            "--external-driver", "--http-host", "--http-port", "--http-token", "--http-threads", "--peers",
+            "--status-interval-ms", "--exit-after-ms", "--workers", "--workers-file", "--reset-state", "--help"),
+            names);
         for (final String name : names)
         {
             assertTrue(help.contains("  " + name), name + " missing from help:\n" + help);
@@ -156,7 +190,9 @@ class OptionsTest
         assertTrue(help.contains("(default: 16)"), help);
         assertTrue(help.contains("Precedence: flag > environment variable > config file > default."), help);
         assertTrue(help.contains("HTTP API"), help);
-        assertEquals(14, help.split("\\(default: ", -1).length - 1, help);
+        assertTrue(help.contains("INSTANCE_ID@ENDPOINT[,replay=ENDPOINT][,dp=N][,block_size=N][,model=NAME]"), help);
+        assertTrue(help.contains("\"instance_id\": 7"), help);
+        assertEquals(22, help.split("\\(default: ", -1).length - 1, help);
         for (final String line : help.split("\n"))
         {
             assertTrue(line.length() <= 120, line);
@@ -218,5 +254,26 @@ class OptionsTest
             assertTrue(ex.getMessage().startsWith("option " + args[0] + " needs an integer in ["), ex.getMessage());
             assertTrue(ex.getMessage().endsWith("got '" + args[1] + "'"), ex.getMessage());
         }
+    }
+
+    @Test
+    void shouldParseHttpOptionsWithLoopbackDefaultsAndTokenFromEnvironment()
+    {
+        final Options defaults = Options.parse();
+        assertEquals("127.0.0.1", defaults.httpHost());
+        assertEquals(8090, defaults.httpPort());
+        assertEquals(4, defaults.httpThreads());
+        assertNull(defaults.httpToken());
+        assertEquals(List.of(), defaults.peers());
+
+        final Options options = Options.parse(Map.of("KVINDEX_HTTP_TOKEN", "t0k", "KVINDEX_PEERS", "http://a:1"),
+            "--http-host", "::1", "--http-port=0", "--http-threads", "2", "--peers", "http://a:1, http://b:2/,");
+        assertEquals("::1", options.httpHost());
+        assertEquals(0, options.httpPort());
+        assertEquals(2, options.httpThreads());
+        assertEquals("t0k", options.httpToken());
+        assertEquals(List.of("http://a:1", "http://b:2/"), options.peers());
+        assertThrows(Options.UsageException.class, () -> Options.parse("--http-port", "65536"));
+        assertThrows(Options.UsageException.class, () -> Options.parse("--http-threads", "0"));
     }
 }

@@ -1,7 +1,7 @@
 package io.kvindex.server.feed;
 
 import io.kvindex.client.BlockHasher;
-import io.kvindex.index.BlockIndex;
+import io.kvindex.index.BlockEventSink;
 import io.kvindex.index.EventCounters;
 import io.kvindex.index.EventStatus;
 import io.kvindex.index.EventType;
@@ -10,10 +10,12 @@ import org.agrona.collections.LongHashSet;
 import java.util.Arrays;
 
 /**
- * Applies decoded engine batches of one feed to a {@link BlockIndex}, for the owner {@code (workerId, dpRank)} where
- * the batch's rank, when it has one, overrides the registered rank. Computes local hashes from token ids (LoRA seed
- * and multimodal hashes included), filters what {@code spec/engine-events.md} says to ignore, and counts every
- * outcome. Runs on the index's single writer thread; allocates nothing in steady state.
+ * Applies decoded engine batches of one feed to a {@link io.kvindex.index.BlockIndex} (or another
+ * {@link BlockEventSink}), for the owner {@code (workerId, dpRank)} where the batch's rank, when it has one, overrides
+ * the registered rank. Computes local hashes from token ids (LoRA seed and multimodal hashes included), filters what
+ * {@code spec/engine-events.md} says to ignore, and counts every outcome; {@link #applyHashed} takes one event whose
+ * sender computed the local hashes (the Aeron feed). Runs on the index's single writer thread; allocates nothing in
+ * steady state.
  */
 public final class EngineEventApplier
 {
@@ -48,7 +50,7 @@ public final class EngineEventApplier
     };
     private static final int SMALL_EVENT_BLOCKS = 16;
 
-    private final BlockIndex index;
+    private final BlockEventSink index;
     private final BlockHasher hasher;
     private final int blockSize;
     private final EventCounters indexCounters = new EventCounters();
@@ -61,11 +63,11 @@ public final class EngineEventApplier
     /**
      * An applier for one feed.
      *
-     * @param index       the index to write.
+     * @param index       the index to write, or another sink of applied events (a relay's publisher).
      * @param blockSize   the feed's registered tokens per block.
      * @param maxMmHashes most multimodal hashes per block, as the decoder's limit.
      */
-    public EngineEventApplier(final BlockIndex index, final int blockSize, final int maxMmHashes)
+    public EngineEventApplier(final BlockEventSink index, final int blockSize, final int maxMmHashes)
     {
         this.index = index;
         this.blockSize = blockSize;
@@ -92,6 +94,74 @@ public final class EngineEventApplier
             applied += APPLIED == outcome || CUT_SHORT_TOKENS == outcome ? 1 : 0;
         }
         return applied;
+    }
+
+    /**
+     * Apply one event whose sender computed the local hashes (an Aeron event), with the duplicate-hash check and the
+     * counting of engine batches.
+     *
+     * @param type         {@link EventType#STORED}, {@link EventType#REMOVED} or {@link EventType#CLEARED}.
+     * @param workerId     the owner's worker id.
+     * @param dpRank       the owner's dp rank.
+     * @param hasParent    whether a Stored continues under {@code parentHash}.
+     * @param parentHash   the parent's engine hash.
+     * @param engineHashes the engine hashes of the blocks.
+     * @param localHashes  the local hashes of a Stored's blocks.
+     * @param count        number of blocks.
+     * @return the outcome.
+     */
+    public int applyHashed(
+        final int type,
+        final long workerId,
+        final int dpRank,
+        final boolean hasParent,
+        final long parentHash,
+        final long[] engineHashes,
+        final long[] localHashes,
+        final int count)
+    {
+        final int outcome;
+        if (EventType.CLEARED == type)
+        {
+            indexCounters.record(EventType.CLEARED, index.clear(workerId));
+            outcome = APPLIED;
+        }
+        else if (EventType.REMOVED == type)
+        {
+            indexCounters.record(EventType.REMOVED, index.remove(workerId, dpRank, engineHashes, count));
+            outcome = APPLIED;
+        }
+        else if (EventType.STORED != type)
+        {
+            outcome = UNDECODED;
+        }
+        else if (hasDuplicate(engineHashes, hasParent, parentHash, count))
+        {
+            outcome = DUPLICATE_HASH;
+        }
+        else
+        {
+            if (count > 0)
+            {
+                indexCounters.record(EventType.STORED,
+                    index.store(workerId, dpRank, hasParent, parentHash, engineHashes, localHashes, count));
+            }
+            outcome = APPLIED;
+        }
+        outcomes[outcome]++;
+        return outcome;
+    }
+
+    /**
+     * Forget one owner of the feed and its blocks (the worker's state is rebuilt from later events).
+     *
+     * @param workerId the worker.
+     * @param dpRank   the dp rank.
+     * @return an {@link io.kvindex.index.EventStatus}.
+     */
+    public int removeOwner(final long workerId, final int dpRank)
+    {
+        return index.removeWorker(workerId, dpRank);
     }
 
     /**
@@ -161,7 +231,7 @@ public final class EngineEventApplier
     private int applyStored(
         final DecodedBatch batch, final int e, final long workerId, final int dpRank, final int count)
     {
-        if (hasDuplicate(batch.hasParent(e), batch.parentHash(e), count))
+        if (hasDuplicate(engineHashes, batch.hasParent(e), batch.parentHash(e), count))
         {
             return DUPLICATE_HASH;
         }
@@ -196,7 +266,8 @@ public final class EngineEventApplier
         return usable < count ? CUT_SHORT_TOKENS : APPLIED;
     }
 
-    private boolean hasDuplicate(final boolean hasParent, final long parentHash, final int count)
+    private boolean hasDuplicate(
+        final long[] engineHashes, final boolean hasParent, final long parentHash, final int count)
     {
         if (count <= SMALL_EVENT_BLOCKS)
         {

@@ -10,6 +10,7 @@ public final class IngestCounters
 {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong overflowed = new AtomicLong();
+    private final AtomicLong backPressured = new AtomicLong();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -33,6 +34,17 @@ public final class IngestCounters
     public long overflowed()
     {
         return overflowed.get();
+    }
+
+    /**
+     * Claims turned away because the ring was full from producers that keep their input and offer it again (Aeron
+     * feeds): back pressure, nothing lost.
+     *
+     * @return the count.
+     */
+    public long backPressured()
+    {
+        return backPressured.get();
     }
 
     /**
@@ -83,6 +95,11 @@ public final class IngestCounters
     void onOverflow()
     {
         overflowed.getAndIncrement();
+    }
+
+    void onBackPressure()
+    {
+        backPressured.getAndIncrement();
     }
 
     void onApplied()

@@ -81,6 +81,26 @@ public final class IngestPipeline implements AutoCloseable
     }
 
     /**
+     * Claim the next slot without blocking, for a producer that keeps its input when the ring is full and offers it
+     * again later (an Aeron feed stops polling and leaves the message in the log): a full ring is counted as back
+     * pressure, not as an overflow, since nothing is lost. A claimed sequence must be published.
+     *
+     * @return the claimed sequence, or -1 when the ring is full.
+     */
+    public long tryClaimOrBackPressure()
+    {
+        try
+        {
+            return ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            counters.onBackPressure();
+            return -1;
+        }
+    }
+
+    /**
      * The slot of a claimed sequence.
      *
      * @param sequence a sequence from {@link #tryClaim()}.
@@ -135,7 +155,48 @@ public final class IngestPipeline implements AutoCloseable
      */
     public int blockSize(final int indexKey)
     {
-        return ctx.blockSize(indexKey);
+        return writer.blockSize(indexKey);
+    }
+
+    /**
+     * Add an index while the pipeline runs (a registration for a new {@code (model, tenant)}); its key is the
+     * number of indexes added before it, those of the context included.
+     *
+     * @param index     the index, written only by the pipeline's writer from now on.
+     * @param blockSize its tokens per block; engine batches must name the same.
+     * @return the index's key.
+     */
+    public int addIndex(final BlockIndex index, final int blockSize)
+    {
+        return writer.addIndex(index, blockSize);
+    }
+
+    /**
+     * Number of indexes the writer knows.
+     *
+     * @return the count.
+     */
+    public int indexCount()
+    {
+        return writer.indexCount();
+    }
+
+    /**
+     * Offer a task to run on the writer thread after every slot published before it (e.g. a consistent dump).
+     *
+     * @param task the task; the writer applies nothing else while it runs.
+     * @return false when the ring was full (counted as an overflow).
+     */
+    public boolean offerTask(final Runnable task)
+    {
+        final long sequence = tryClaim();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        ring.get(sequence).task(task);
+        publish(sequence);
+        return true;
     }
 
     /**
@@ -260,7 +321,8 @@ public final class IngestPipeline implements AutoCloseable
         private boolean concluded;
 
         /**
-         * Register an index the writer applies to; its key is the number of indexes registered before it.
+         * Register an index the writer applies to from the start; its key is the number of indexes registered before
+     * it. More can be added while the pipeline runs with {@link IngestPipeline#addIndex(BlockIndex, int)}.
          *
          * @param index     the index, written only by the pipeline's writer from now on.
          * @param blockSize its tokens per block; engine batches must name the same.

@@ -4,8 +4,10 @@ import io.kvindex.server.feed.DecodedBatch;
 
 /**
  * One preallocated slot of the ingest ring: a command kind, the owner it is about and, for engine batches, the
- * {@link DecodedBatch} a producer decodes straight into. Written only by the producer holding the claimed
- * sequence, read only by the {@link IndexWriter} once published.
+ * {@link DecodedBatch} a producer decodes straight into; for one event whose local hashes are known (the Aeron feed),
+ * the event's fields and hash arrays held by the slot itself, so that such an event touches a few cache lines rather
+ * than a whole batch. Written only by the producer holding the claimed sequence, read only by the
+ * {@link IndexWriter} once published.
  */
 public final class IngestSlot
 {
@@ -21,15 +23,29 @@ public final class IngestSlot
     /** A registry command: forget the worker, or one dp rank of it when {@link #dpRank()} is not {@link #ALL_RANKS}. */
     public static final int REMOVE_WORKER = 3;
 
+    /** One KV event with local hashes already computed: {@link #eventType()} over the slot's hash arrays. */
+    public static final int HASHED_EVENT = 4;
+    /** A task to run on the writer thread, in ring order (e.g. a consistent dump of an index). */
+    public static final int TASK = 5;
+
     /** The dp rank of a {@link #REMOVE_WORKER} command that removes every rank of the worker. */
     public static final int ALL_RANKS = -1;
 
+    private static final int INITIAL_BLOCKS = 8;
+
     private final DecodedBatch batch = new DecodedBatch();
+    private long[] engineHashes = new long[INITIAL_BLOCKS];
+    private long[] localHashes = new long[INITIAL_BLOCKS];
+    private long parentHash;
+    private boolean hasParent;
+    private int eventType;
+    private int blockCount;
     private int kind = SKIP;
     private long workerId;
     private int dpRank;
     private int blockSize;
     private int indexKey;
+    private Runnable task;
 
     /**
      * The batch a producer decodes into; valid for the writer only when {@link #kind()} is {@link #ENGINE_BATCH}.
@@ -56,6 +72,106 @@ public final class IngestSlot
     }
 
     /**
+     * Mark the slot as one event with known local hashes, whose hashes the producer wrote into
+     * {@link #engineHashes(int)} and {@link #localHashes(int)}.
+     *
+     * @param indexKey   key of the index in the pipeline.
+     * @param workerId   the owner's worker id.
+     * @param dpRank     the owner's dp rank.
+     * @param eventType  an {@link io.kvindex.index.EventType}: stored, removed or cleared.
+     * @param hasParent  whether a Stored continues under {@code parentHash}.
+     * @param parentHash the parent's engine hash.
+     * @param blockCount number of blocks (hashes) of the event.
+     * @return this slot.
+     */
+    public IngestSlot hashedEvent(
+        final int indexKey,
+        final long workerId,
+        final int dpRank,
+        final int eventType,
+        final boolean hasParent,
+        final long parentHash,
+        final int blockCount)
+    {
+        this.eventType = eventType;
+        this.hasParent = hasParent;
+        this.parentHash = parentHash;
+        this.blockCount = blockCount;
+        return set(HASHED_EVENT, indexKey, workerId, dpRank, 0);
+    }
+
+    /**
+     * The slot's engine hash array for a {@link #HASHED_EVENT}, grown to a capacity first (the only allocation, when a
+     * larger event than any before comes through this slot).
+     *
+     * @param capacity blocks the event needs.
+     * @return the array, at least {@code capacity} long.
+     */
+    public long[] engineHashes(final int capacity)
+    {
+        if (capacity > engineHashes.length)
+        {
+            engineHashes = new long[Math.max(capacity, engineHashes.length * 2)];
+        }
+        return engineHashes;
+    }
+
+    /**
+     * The slot's local hash array for a {@link #HASHED_EVENT}, grown to a capacity first.
+     *
+     * @param capacity blocks the event needs.
+     * @return the array, at least {@code capacity} long.
+     */
+    public long[] localHashes(final int capacity)
+    {
+        if (capacity > localHashes.length)
+        {
+            localHashes = new long[Math.max(capacity, localHashes.length * 2)];
+        }
+        return localHashes;
+    }
+
+    /**
+     * The event type of a {@link #HASHED_EVENT}.
+     *
+     * @return an {@link io.kvindex.index.EventType}.
+     */
+    public int eventType()
+    {
+        return eventType;
+    }
+
+    /**
+     * Whether a {@link #HASHED_EVENT} Stored continues under {@link #parentHash()}.
+     *
+     * @return true when it has a parent.
+     */
+    public boolean hasParent()
+    {
+        return hasParent;
+    }
+
+    /**
+     * The parent engine hash of a {@link #HASHED_EVENT} Stored.
+     *
+     * @return the hash.
+     */
+    public long parentHash()
+    {
+        return parentHash;
+    }
+
+    /**
+     * Number of blocks of a {@link #HASHED_EVENT}.
+     *
+     * @return the count.
+     */
+    public int blockCount()
+    {
+        return blockCount;
+    }
+
+    /**
      * Mark the slot as a registry command.
      *
      * @param kind     {@link #CLEAR_WORKER} or {@link #REMOVE_WORKER}.
@@ -70,6 +186,36 @@ public final class IngestSlot
     }
 
     /**
+     * Mark the slot as a task for the writer thread.
+     *
+     * @param task the task; it must not block for long, the writer applies nothing else meanwhile.
+     * @return this slot.
+     */
+    public IngestSlot task(final Runnable task)
+    {
+        this.task = task;
+        return set(TASK, -1, 0, 0, 0);
+    }
+
+    /**
+     * The task of a {@link #TASK} slot.
+     *
+     * @return the task, or null.
+     */
+    public Runnable task()
+    {
+        return task;
+    }
+
+    /**
+     * Drop the reference to a task once run.
+     */
+    void clearTask()
+    {
+        task = null;
+    }
+
+    /**
      * Mark the slot as having nothing to apply; a claimed sequence must still be published.
      *
      * @return this slot.
@@ -81,7 +227,8 @@ public final class IngestSlot
     }
 
     /**
-     * The command kind: {@link #SKIP}, {@link #ENGINE_BATCH}, {@link #CLEAR_WORKER} or {@link #REMOVE_WORKER}.
+     * The command kind: {@link #SKIP}, {@link #ENGINE_BATCH}, {@link #CLEAR_WORKER}, {@link #REMOVE_WORKER} or
+     * {@link #HASHED_EVENT}, {@link #TASK}.
      *
      * @return the kind.
      */

@@ -15,9 +15,11 @@ import java.nio.ByteOrder;
 /**
  * Validates a decoded OverlapRequest, finds its index and runs the query into caller-owned scores. Every length is
  * checked against the message end before it is used: bounds checks may be off in production, so a malformed length
- * must never reach a read. Token ids are hashed with the index's block size and the request's LoRA seed.
+ * must never reach a read. Token ids are hashed with the index's block size and the request's LoRA seed. Used by
+ * the {@link QueryAgent}; public so that benchmarks can drive it without a transport. Allocates nothing per request
+ * once each block size in use has been seen.
  */
-final class OverlapRequestHandler
+public final class OverlapRequestHandler
 {
     private static final int VAR_HEADER_LENGTH = OverlapRequestDecoder.modelHeaderLength();
 
@@ -40,7 +42,14 @@ final class OverlapRequestHandler
     private int hashesLength;
     private int fieldLength;
 
-    OverlapRequestHandler(final IndexRegistry registry, final int maxQueryBlocks, final int maxQueryTokens)
+    /**
+     * A handler answering from the indexes of a registry.
+     *
+     * @param registry       the indexes by (model, tenant).
+     * @param maxQueryBlocks most local hashes a request may carry.
+     * @param maxQueryTokens most token ids a request may carry.
+     */
+    public OverlapRequestHandler(final IndexRegistry registry, final int maxQueryBlocks, final int maxQueryTokens)
     {
         this.registry = registry;
         this.maxQueryBlocks = maxQueryBlocks;
@@ -51,8 +60,13 @@ final class OverlapRequestHandler
 
     /**
      * Run one request; the enum is read raw, as an unknown value must be a BAD_REQUEST, not an exception.
+     *
+     * @param decoder a decoder wrapped at the request's body, its var fields not read yet.
+     * @param end     offset in the decoder's buffer just past the request.
+     * @param scores  caller-owned scores, filled when the status is OK.
+     * @return the outcome.
      */
-    QueryStatus handle(final OverlapRequestDecoder decoder, final int end, final OverlapScores scores)
+    public QueryStatus handle(final OverlapRequestDecoder decoder, final int end, final OverlapScores scores)
     {
         final short kind = decoder.hashKindRaw();
         if ((HashKind.LOCAL_HASHES.value() != kind && HashKind.TOKEN_IDS.value() != kind) ||

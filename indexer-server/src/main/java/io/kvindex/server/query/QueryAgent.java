@@ -12,9 +12,7 @@ import io.kvindex.client.QueryProtocol;
 import io.kvindex.client.codecs.CloseSessionDecoder;
 import io.kvindex.client.codecs.ConnectRequestDecoder;
 import io.kvindex.client.codecs.MessageHeaderDecoder;
-import io.kvindex.client.codecs.MessageHeaderEncoder;
 import io.kvindex.client.codecs.OverlapRequestDecoder;
-import io.kvindex.client.codecs.OverlapResponseEncoder;
 import io.kvindex.client.codecs.QueryStatus;
 import io.kvindex.index.OverlapScores;
 import org.agrona.CloseHelper;
@@ -22,9 +20,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteBuffer;
 
 /**
  * Serves overlap queries: polls the request subscription, keeps client sessions, runs each OverlapRequest against
@@ -49,9 +44,7 @@ public final class QueryAgent implements Agent
     private final ConnectRequestDecoder connectDecoder = new ConnectRequestDecoder();
     private final CloseSessionDecoder closeDecoder = new CloseSessionDecoder();
     private final OverlapRequestDecoder requestDecoder = new OverlapRequestDecoder();
-    private final OverlapResponseEncoder responseEncoder = new OverlapResponseEncoder();
-    private final MessageHeaderEncoder responseHeaderEncoder = new MessageHeaderEncoder();
-    private final UnsafeBuffer responseBuffer;
+    private final OverlapResponseProxy responseProxy;
     private final OverlapScores scores;
     private int backloggedCycles;
     private long nowNs;
@@ -78,7 +71,7 @@ public final class QueryAgent implements Agent
             aeron, counters, errorHandler, ctx.connectTimeoutNs(), ctx.sessionTimeoutNs());
         this.handler = new OverlapRequestHandler(ctx.registry(), ctx.maxQueryBlocks(), ctx.maxQueryTokens());
         this.scores = new OverlapScores(ctx.maxOwners());
-        this.responseBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(responseCapacity(ctx.maxOwners())));
+        this.responseProxy = new OverlapResponseProxy(ctx.maxOwners());
         this.responseTimeoutNs = ctx.responseTimeoutNs();
         final ControlledFragmentHandler fragmentHandler = this::onFragment;
         this.assembler = new ControlledFragmentAssembler(fragmentHandler);
@@ -205,9 +198,8 @@ public final class QueryAgent implements Agent
      */
     private Action respond(final ExclusivePublication publication, final long correlationId, final QueryStatus status)
     {
-        final QueryStatus sent = encodeResponse(publication, correlationId, status);
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
-        final long result = publication.offer(responseBuffer, 0, length);
+        final QueryStatus sent = responseProxy.encode(correlationId, status, scores, publication.maxMessageLength());
+        final long result = responseProxy.offer(publication);
         if (result < 0 && (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result))
         {
             if (0 == backPressuredSinceNs)
@@ -227,31 +219,6 @@ public final class QueryAgent implements Agent
             counters.increment(QueryCounters.RESPONSES_DROPPED);
         }
         return Action.CONTINUE;
-    }
-
-    private QueryStatus encodeResponse(
-        final ExclusivePublication publication, final long correlationId, final QueryStatus status)
-    {
-        final int count = QueryStatus.OK == status ? scores.size() : 0;
-        final QueryStatus sent = responseLength(count) > publication.maxMessageLength() ?
-            QueryStatus.SERVER_ERROR : status;
-        responseEncoder.wrapAndApplyHeader(responseBuffer, 0, responseHeaderEncoder)
-            .correlationId(correlationId)
-            .status(sent);
-        final OverlapResponseEncoder.ScoresEncoder group =
-            responseEncoder.scoresCount(QueryStatus.OK == sent ? count : 0);
-        if (QueryStatus.OK == sent)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                group.next()
-                    .workerId(scores.workerId(i))
-                    .dpRank(scores.dpRank(i) & 0xFFFF_FFFFL)
-                    .matchedBlocks(scores.matchedBlocks(i))
-                    .treeSize(scores.treeSize(i));
-            }
-        }
-        return sent;
     }
 
     private void count(final QueryStatus status)
@@ -274,16 +241,5 @@ public final class QueryAgent implements Agent
                 counters.increment(QueryCounters.SERVER_ERRORS);
                 break;
         }
-    }
-
-    private static int responseLength(final int count)
-    {
-        return MessageHeaderEncoder.ENCODED_LENGTH + OverlapResponseEncoder.BLOCK_LENGTH +
-            OverlapResponseEncoder.ScoresEncoder.HEADER_SIZE + count * QueryProtocol.SCORE_ENTRY_BYTES;
-    }
-
-    private static int responseCapacity(final int maxOwners)
-    {
-        return responseLength(maxOwners);
     }
 }

@@ -1,10 +1,13 @@
 package io.kvindex.server.query;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
 
 /**
- * Counters of a query service: written by its agent only, readable from any thread. To be moved to Agrona counters
- * in the server's counters file when that lands.
+ * Counters of a query service: written by its agent only, with release semantics, readable from any thread and,
+ * when they live in the server's counters file, from other processes ({@code tools/indexer-stat}).
  */
 public final class QueryCounters
 {
@@ -40,7 +43,58 @@ public final class QueryCounters
         "unknown_session", "responses_dropped", "sessions_opened", "sessions_closed", "connects_rejected"
     };
 
-    private final AtomicLongArray values = new AtomicLongArray(COUNT);
+    /** Agrona counter type id of these counters in a counters file. */
+    public static final int QUERY_COUNTER_TYPE_ID = 1101;
+
+    private final AtomicBuffer values;
+    private final int[] offsets = new int[COUNT];
+    private final int[] counterIds;
+    private final CountersManager manager;
+
+    /**
+     * Counters private to this process, on the heap.
+     */
+    public QueryCounters()
+    {
+        values = new UnsafeBuffer(new byte[COUNT * Long.BYTES]);
+        for (int i = 0; i < COUNT; i++)
+        {
+            offsets[i] = i * Long.BYTES;
+        }
+        counterIds = null;
+        manager = null;
+    }
+
+    /**
+     * Counters allocated in a counters file, labelled {@code queries: <name>}.
+     *
+     * @param manager the counters file's allocator.
+     */
+    public QueryCounters(final CountersManager manager)
+    {
+        this.manager = manager;
+        values = manager.valuesBuffer();
+        counterIds = new int[COUNT];
+        for (int i = 0; i < COUNT; i++)
+        {
+            counterIds[i] = manager.allocate("queries: " + NAMES[i], QUERY_COUNTER_TYPE_ID);
+            offsets[i] = CountersReader.counterOffset(counterIds[i]);
+        }
+    }
+
+    /**
+     * Free the counters in the counters file, if they live in one.
+     */
+    public void close()
+    {
+        if (null != manager)
+        {
+            for (final int id : counterIds)
+            {
+                manager.free(id);
+            }
+        }
+    }
 
     /**
      * Value of a counter.
@@ -50,12 +104,13 @@ public final class QueryCounters
      */
     public long get(final int counter)
     {
-        return values.get(counter);
+        return values.getLongVolatile(offsets[counter]);
     }
 
     void increment(final int counter)
     {
-        values.lazySet(counter, values.get(counter) + 1);
+        final int offset = offsets[counter];
+        values.putLongRelease(offset, values.getLong(offset) + 1);
     }
 
     @Override
@@ -64,7 +119,7 @@ public final class QueryCounters
         final StringBuilder sb = new StringBuilder("QueryCounters{");
         for (int i = 0; i < COUNT; i++)
         {
-            sb.append(i == 0 ? "" : ", ").append(NAMES[i]).append('=').append(values.get(i));
+            sb.append(i == 0 ? "" : ", ").append(NAMES[i]).append('=').append(get(i));
         }
         return sb.append('}').toString();
     }

@@ -12,6 +12,7 @@ import org.agrona.SystemUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -29,11 +30,12 @@ public final class QueryServer implements AutoCloseable
     private final Aeron aeron;
     private final boolean ownsAeron;
     private final AgentRunner runner;
-    private final QueryCounters counters = new QueryCounters();
+    private final QueryCounters counters;
 
     private QueryServer(final Context ctx)
     {
         this.ctx = ctx;
+        counters = null == ctx.countersManager() ? new QueryCounters() : new QueryCounters(ctx.countersManager());
         ownsAeron = null == ctx.aeron();
         MediaDriver driver = null;
         Aeron aeron = ctx.aeron();
@@ -54,6 +56,7 @@ public final class QueryServer implements AutoCloseable
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(ownsAeron ? aeron : null, driver);
+            counters.close();
             throw ex;
         }
         this.driver = driver;
@@ -98,7 +101,14 @@ public final class QueryServer implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.closeAll(runner, ownsAeron ? aeron : null, driver);
+        try
+        {
+            CloseHelper.closeAll(runner, ownsAeron ? aeron : null, driver);
+        }
+        finally
+        {
+            counters.close();
+        }
     }
 
     /**
@@ -157,6 +167,7 @@ public final class QueryServer implements AutoCloseable
         private long responseTimeoutNs = TimeUnit.SECONDS.toNanos(1);
         private int fragmentLimit = 64;
         private IndexRegistry registry;
+        private CountersManager countersManager;
         private Aeron aeron;
         private IdleStrategy idleStrategy;
         private NanoClock nanoClock;
@@ -499,6 +510,28 @@ public final class QueryServer implements AutoCloseable
         public int fragmentLimit()
         {
             return fragmentLimit;
+        }
+
+        /**
+         * Counters file to keep the query counters in, so tools read them from outside the process.
+         *
+         * @param countersManager the allocator of the server's counters file; null for private counters.
+         * @return this.
+         */
+        public Context countersManager(final CountersManager countersManager)
+        {
+            this.countersManager = countersManager;
+            return this;
+        }
+
+        /**
+         * Counters file to keep the query counters in.
+         *
+         * @return the allocator, or null.
+         */
+        public CountersManager countersManager()
+        {
+            return countersManager;
         }
 
         /**

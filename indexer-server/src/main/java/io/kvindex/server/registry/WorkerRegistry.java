@@ -19,6 +19,7 @@ public final class WorkerRegistry
         private WorkerRegistration registration;
         private ListenerStatus status = ListenerStatus.PENDING;
         private String lastError;
+        private FeedStatus feed;
 
         Slot(final WorkerRegistration registration)
         {
@@ -44,6 +45,7 @@ public final class WorkerRegistry
                     slot.registration = registration;
                     slot.status = ListenerStatus.PENDING;
                     slot.lastError = null;
+                    slot.feed = null;
                 }
                 return previous;
             }
@@ -98,9 +100,60 @@ public final class WorkerRegistry
                 {
                     slot.lastError = lastError;
                 }
+                if (null != slot.feed)
+                {
+                    slot.feed.status(status);
+                    if (null != lastError)
+                    {
+                        slot.feed.lastError(lastError);
+                    }
+                }
                 return;
             }
         }
+    }
+
+    /**
+     * Attach the live state of a stream's feed: from then on its views show the feed's status, last error, last seq
+     * and idle flag. Ignored when the stream is no longer registered.
+     *
+     * @param registration the stream.
+     * @param feed         the state its feed writes.
+     */
+    public synchronized void attach(final WorkerRegistration registration, final FeedStatus feed)
+    {
+        for (final Slot slot : slots)
+        {
+            if (slot.registration.sameStream(registration))
+            {
+                slot.feed = feed;
+                return;
+            }
+        }
+    }
+
+    /**
+     * The registration of a stream.
+     *
+     * @param instanceId the worker id.
+     * @param dpRank     the dp rank.
+     * @param model      model name.
+     * @param tenant     tenant.
+     * @return the registration, or null when the stream is not registered.
+     */
+    public synchronized WorkerRegistration find(
+        final long instanceId, final int dpRank, final String model, final String tenant)
+    {
+        for (final Slot slot : slots)
+        {
+            final WorkerRegistration r = slot.registration;
+            if (r.instanceId() == instanceId && r.dpRank() == dpRank && r.model().equals(model) &&
+                r.tenant().equals(tenant))
+            {
+                return r;
+            }
+        }
+        return null;
     }
 
     /**
@@ -113,7 +166,10 @@ public final class WorkerRegistry
         final List<ListenerView> views = new ArrayList<>(slots.size());
         for (final Slot slot : slots)
         {
-            views.add(new ListenerView(slot.registration, slot.status, slot.lastError));
+            final FeedStatus feed = slot.feed;
+            views.add(null == feed ? new ListenerView(slot.registration, slot.status, slot.lastError) :
+                new ListenerView(slot.registration, feed.status(), feed.lastError(), feed.lastSeq(),
+                feed.lastBatchEpochMs(), feed.idle()));
         }
         return views;
     }

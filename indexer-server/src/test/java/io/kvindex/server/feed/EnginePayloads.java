@@ -85,7 +85,7 @@ public final class EnginePayloads
         return batch(false, true, dpRank, events);
     }
 
-    static byte[] batch(
+    public static byte[] batch(
         final boolean mapBatch, final boolean mapEvents, final Integer dpRank, final List<Map<String, Object>> events)
     {
         return pack((p) ->
@@ -232,7 +232,7 @@ public final class EnginePayloads
     /**
      * Unsigned 64-bit values as msgpack uint64 when at or above 2^63.
      */
-    static Object uint64(final long value)
+    public static Object uint64(final long value)
     {
         return value < 0 ? new BigInteger(Long.toUnsignedString(value)) : (Object)value;
     }
