@@ -1,6 +1,7 @@
 package io.kvindex.perf.report;
 
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 
 import java.util.Arrays;
@@ -34,6 +35,7 @@ public final class LatencyPlot
         styler.setYAxisDecimalPattern(Charts.LOG_AXIS_PATTERN);
         styler.setxAxisTickLabelsFormattingFunction(LatencyPlot::decadeLabel);
         styler.setMarkerSize(0);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         double maxDecades = 1;
         for (final HgrmFile hgrm : distributions)
         {
