@@ -699,6 +699,41 @@ public final class OffHeapBlockIndex implements BlockIndex
     }
 
     /**
+     * Diagnostic walk, never on the query path: follow a query's leading local hashes down the tree as
+     * {@link #findMatches} does, whoever holds the nodes, and count how each step found its child: in the record
+     * after its parent's, or through the branch table. Call it on the writer thread or with no writer running.
+     *
+     * @param localHashes the query's local hashes.
+     * @param count       how many leading hashes to follow.
+     * @param steps       {@code steps[0]} gains the steps found in the next record, {@code steps[1]} those found
+     *                    through the branch table.
+     * @return the depth reached: how many leading hashes have a node.
+     */
+    public int layoutSteps(final long[] localHashes, final int count, final long[] steps)
+    {
+        int node = NodeRecords.ROOT;
+        int depth = 0;
+        for (; depth < count; depth++)
+        {
+            final long localHash = localHashes[depth];
+            if (records.isChild(node + 1, node, localHash))
+            {
+                steps[0]++;
+                node = node + 1;
+                continue;
+            }
+            final int child = branches.get(localHash, node);
+            if (0 == child || !records.isChild(child, node, localHash))
+            {
+                break;
+            }
+            steps[1]++;
+            node = child;
+        }
+        return depth;
+    }
+
+    /**
      * Free the event counters when they live in a counters file. The buffers are direct and released by the
      * garbage collector once unreachable, so a query still running on another thread never touches freed memory.
      */

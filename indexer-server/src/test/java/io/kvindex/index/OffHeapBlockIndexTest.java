@@ -51,6 +51,32 @@ class OffHeapBlockIndexTest
     }
 
     @Test
+    void shouldCountLayoutStepsByHowEachChildWasFound()
+    {
+        final long[] a = chain(1000, 16);
+        final long[] b = chain(1000, 16);
+        b[8] = 5555;
+        b[9] = 5556;
+        assertEquals(EventStatus.OK, index.store(1, 0, false, 0, a, a, 16));
+        assertEquals(EventStatus.OK, index.store(2, 0, false, 0, b, b, 16));
+        final long[] steps = new long[2];
+
+        assertEquals(16, index.layoutSteps(a, 16, steps));
+        assertEquals(16, steps[0]);
+        assertEquals(0, steps[1]);
+
+        steps[0] = 0;
+        assertEquals(12, index.layoutSteps(b, 12, steps));
+        assertEquals(11, steps[0], "the root's child, 7 shared steps, then 3 after the branch point");
+        assertEquals(1, steps[1], "the branch point");
+
+        b[12] = 999;
+        steps[0] = 0;
+        steps[1] = 0;
+        assertEquals(12, index.layoutSteps(b, 16, steps), "stops at the first hash without a node");
+    }
+
+    @Test
     void shouldScoreOwnersBeyondTheInlineBits()
     {
         final long[] local = chain(7, 10);

@@ -17,7 +17,9 @@ import java.util.Locale;
  * bytes charged to a kind are its off-heap bytes when it reports them, else its heap bytes.
  * <p>
  * Options: {@code --kinds offheap,reference}, {@code --blocks 1000000}, {@code --owners 16},
- * {@code --engine-hashes shared|per-owner}, {@code --seed n}.
+ * {@code --engine-hashes shared|per-owner}, {@code --seed n}; {@code --sizes 250000,500000,1000000} measures
+ * several workload sizes (one after the other) and prints, last, one JSON line {@code {"machine", "footprint_sizes":
+ * [one object per size]}} for {@code tools/perf report}'s memory plot.
  */
 public final class MemoryFootprint
 {
@@ -49,6 +51,7 @@ public final class MemoryFootprint
     public static void main(final String[] args)
     {
         String kinds = IndexFactory.OFF_HEAP + "," + IndexFactory.REFERENCE;
+        String sizes = null;
         final SharingWorkloadContext ctx = new SharingWorkloadContext();
         for (int i = 0; i < args.length; i += 2)
         {
@@ -57,6 +60,7 @@ public final class MemoryFootprint
             {
                 case "--kinds" -> kinds = value;
                 case "--blocks" -> ctx.targetBlocks(Integer.parseInt(value.replace("_", "")));
+                case "--sizes" -> sizes = value.replace("_", "");
                 case "--owners" -> ctx.owners(Integer.parseInt(value));
                 case "--engine-hashes" -> ctx.perOwnerEngineHashes(Workloads.context(1, value).perOwnerEngineHashes());
                 case "--seed" -> ctx.seed(Long.parseLong(value));
@@ -64,14 +68,38 @@ public final class MemoryFootprint
             }
         }
 
+        if (null == sizes)
+        {
+            System.out.println(measureAndPrint(ctx, kinds));
+            return;
+        }
+        final StringBuilder json = new StringBuilder(1024).append("{\"machine\":\"").append(machine())
+            .append("\",\"footprint_sizes\":[");
+        final String[] each = sizes.split(",");
+        for (int i = 0; i < each.length; i++)
+        {
+            ctx.targetBlocks(Integer.parseInt(each[i].trim()));
+            json.append(i > 0 ? "," : "").append(measureAndPrint(ctx, kinds));
+            System.out.println();
+        }
+        System.out.println(json.append("]}"));
+    }
+
+    /**
+     * Build the workload, measure every kind, print the table, and return the JSON of that size.
+     */
+    private static String measureAndPrint(final SharingWorkloadContext ctx, final String kinds)
+    {
         final SharingWorkload workload = new SharingWorkload(ctx);
         final List<Result> results = new ArrayList<>();
         for (final String kind : kinds.split(","))
         {
+            System.err.printf(Locale.ROOT, "footprint: %s, %,d blocks, %,d memberships...%n", kind.trim(),
+                workload.liveBlocks(), workload.memberships());
             results.add(measure(kind.trim(), workload));
         }
         printTable(workload, results);
-        System.out.println(json(workload, results));
+        return json(workload, results);
     }
 
     private static Result measure(final String kind, final SharingWorkload workload)
@@ -227,8 +255,8 @@ public final class MemoryFootprint
     private static String usage(final String problem)
     {
         System.err.println(problem);
-        System.err.println("usage: MemoryFootprint [--kinds offheap,reference] [--blocks 1000000] [--owners 16] " +
-            "[--engine-hashes shared|per-owner] [--seed n]");
+        System.err.println("usage: MemoryFootprint [--kinds offheap,reference] [--blocks 1000000 | --sizes a,b,c] " +
+            "[--owners 16] [--engine-hashes shared|per-owner] [--seed n]");
         System.exit(2);
         return null;
     }

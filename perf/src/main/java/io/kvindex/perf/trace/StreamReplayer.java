@@ -23,6 +23,7 @@ public final class StreamReplayer
     private final AtomicInteger writerPosition = new AtomicInteger();
     private final AtomicInteger progress = new AtomicInteger();
     private long failedEvents;
+    private long queryNanos;
 
     /**
      * A replayer of one stream.
@@ -60,6 +61,16 @@ public final class StreamReplayer
     }
 
     /**
+     * Nanoseconds spent inside find_matches (as timed per query) since this replayer was made.
+     *
+     * @return query nanoseconds.
+     */
+    public long queryNanos()
+    {
+        return queryNanos;
+    }
+
+    /**
      * Ops done in the current or last pass, updated every 4,096 ops; readable from any thread.
      *
      * @return ops done.
@@ -92,9 +103,31 @@ public final class StreamReplayer
      */
     public long replay(final BlockIndex index, final Histogram latencies, final long[] digests)
     {
+        return replayRange(index, 0, stream.ops(), 0, latencies, digests);
+    }
+
+    /**
+     * Replay ops {@code [from, to)} on this thread, in order.
+     *
+     * @param index      the index.
+     * @param from       first op.
+     * @param to         one past the last op.
+     * @param firstQuery the number of the first query at or after {@code from} (queries before it in the stream).
+     * @param latencies  receives each find_matches latency in ns, or null.
+     * @param digests    receives each query's {@link AnswerDigest} at its query number, or null.
+     * @return elapsed nanoseconds.
+     */
+    public long replayRange(
+        final BlockIndex index,
+        final int from,
+        final int to,
+        final int firstQuery,
+        final Histogram latencies,
+        final long[] digests)
+    {
         final long start = System.nanoTime();
-        int query = 0;
-        for (int i = 0, ops = stream.ops(); i < ops; i++)
+        int query = firstQuery;
+        for (int i = from; i < to; i++)
         {
             if ((i & 4095) == 0)
             {
@@ -118,8 +151,106 @@ public final class StreamReplayer
                 apply(index, i);
             }
         }
-        progress.lazySet(stream.ops());
+        progress.lazySet(to);
         return System.nanoTime() - start;
+    }
+
+    /**
+     * Replay one pass paced by a schedule: op {@code i} of the pass does not start before
+     * {@code pacer.intendedStart(firstOp + i)}. A query's response time runs from that intended start to its end, so
+     * time spent waiting behind a late schedule counts (no coordinated omission); its service time is find_matches
+     * alone. The pass stops early at the deadline: when the next op is due after it, or (checked every 1,024 ops)
+     * when it has passed.
+     *
+     * @param index    the index.
+     * @param pacer    the schedule.
+     * @param firstOp  the schedule position of this pass's first op.
+     * @param deadline {@link System#nanoTime()} after which no op starts.
+     * @param service  receives each find_matches service time in ns.
+     * @param response receives each query's response time in ns.
+     * @return ops done: {@link ReplayStream#ops()} unless the deadline came first.
+     */
+    public int replayPaced(
+        final BlockIndex index,
+        final RatePacer pacer,
+        final long firstOp,
+        final long deadline,
+        final Histogram service,
+        final Histogram response)
+    {
+        final int ops = stream.ops();
+        for (int i = 0; i < ops; i++)
+        {
+            final long intended = pacer.intendedStart(firstOp + i);
+            if (intended - deadline > 0 || ((i & 1023) == 0 && System.nanoTime() - deadline > 0))
+            {
+                progress.lazySet(i);
+                return i;
+            }
+            if ((i & 4095) == 0)
+            {
+                progress.lazySet(i);
+            }
+            while (System.nanoTime() < intended)
+            {
+                Thread.onSpinWait();
+            }
+            if (ReplayStream.QUERY == stream.kind(i))
+            {
+                final long took = query(index, i);
+                service.recordValue(took);
+                response.recordValue(Math.max(took, System.nanoTime() - intended));
+            }
+            else
+            {
+                apply(index, i);
+            }
+        }
+        progress.lazySet(ops);
+        return ops;
+    }
+
+    /**
+     * Apply the events of ops {@code [from, to)} in order and hand each query to a probe instead of find_matches
+     * (for diagnostics that must see the index as each query would).
+     *
+     * @param index      the index.
+     * @param from       first op.
+     * @param to         one past the last op.
+     * @param firstQuery the number of the first query at or after {@code from}.
+     * @param probe      called for every query.
+     */
+    public void probeRange(
+        final BlockIndex index, final int from, final int to, final int firstQuery, final QueryProbe probe)
+    {
+        int query = firstQuery;
+        for (int i = from; i < to; i++)
+        {
+            if (ReplayStream.QUERY == stream.kind(i))
+            {
+                probe.onQuery(index, i, query++);
+            }
+            else
+            {
+                apply(index, i);
+            }
+        }
+    }
+
+    /**
+     * Sees each query of {@link #probeRange} in place of find_matches.
+     */
+    @FunctionalInterface
+    public interface QueryProbe
+    {
+        /**
+         * A query, with the index in the state the query would see.
+         *
+         * @param index the index.
+         * @param op    the query's op index in the stream.
+         * @param query the query's number.
+         */
+        void onQuery(BlockIndex index, int op, int query);
     }
 
     /**
@@ -186,7 +317,9 @@ public final class StreamReplayer
         System.arraycopy(stream.data(), stream.offset(i), queryHashes, 0, count);
         final long start = System.nanoTime();
         index.findMatches(queryHashes, count, scores);
-        return System.nanoTime() - start;
+        final long took = System.nanoTime() - start;
+        queryNanos += took;
+        return took;
     }
 
     private void apply(final BlockIndex index, final int i)

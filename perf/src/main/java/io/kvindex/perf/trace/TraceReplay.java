@@ -48,6 +48,32 @@ public final class TraceReplay
         final int maxImbalance,
         final AtomicInteger progress)
     {
+        return record(trace, workers, groupWorkers, engineBlocks, maxImbalance, 1, progress);
+    }
+
+    /**
+     * Record the stream of several laps of the trace, one after the other on the same engines. Every lap stands for
+     * new content (its hash ids mean other blocks than in earlier laps, as for another group), so the engines keep
+     * evicting: a long replay with steady churn.
+     *
+     * @param trace        the trace.
+     * @param workers      number of workers, a multiple of {@code groupWorkers} (or fewer than it: one group).
+     * @param groupWorkers workers per group.
+     * @param engineBlocks capacity of every engine in blocks.
+     * @param maxImbalance how many requests a worker may be ahead of the least loaded worker of its group.
+     * @param laps         how many times the trace is replayed, at least 1.
+     * @param progress     set to the number of trace requests done (all groups and laps), or null.
+     * @return the stream.
+     */
+    public static ReplayStream record(
+        final MooncakeTrace trace,
+        final int workers,
+        final int groupWorkers,
+        final int engineBlocks,
+        final int maxImbalance,
+        final int laps,
+        final AtomicInteger progress)
+    {
         final int perGroup = Math.min(workers, groupWorkers);
         if (workers < 1 || workers % perGroup != 0)
         {
@@ -65,15 +91,17 @@ public final class TraceReplay
         final int[] matched = new int[perGroup];
         final long[] routed = new long[workers];
 
-        for (int r = 0, requests = trace.requestCount(); r < requests; r++)
+        for (int lapRequest = 0, requests = trace.requestCount(); lapRequest < requests * laps; lapRequest++)
         {
             if (null != progress)
             {
-                progress.lazySet(r);
+                progress.lazySet(lapRequest);
             }
+            final int r = lapRequest % requests;
+            final int lap = lapRequest / requests;
             for (int g = 0; g < groups; g++)
             {
-                final int count = trace.localHashes(r, g, localHashes);
+                final int count = trace.localHashes(r, lap * groups + g, localHashes);
                 if (count == 0)
                 {
                     continue;
