@@ -10,11 +10,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
-import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 
@@ -23,34 +21,28 @@ import static java.util.concurrent.TimeUnit.SECONDS;
  * replaying a Mooncake trace into it, printing its endpoints and a status line per interval until SIGTERM, SIGINT or
  * {@code --exit-after-ms}.
  */
-public final class MockEngineMain
+public final class MockEngineMain implements ToolRunner.Service
 {
     /** Exit code of a clean stop, including one asked for by SIGTERM or SIGINT. */
-    public static final int EXIT_OK = 0;
+    public static final int EXIT_OK = ToolRunner.EXIT_OK;
     /** Exit code when the engine failed to start or to stop cleanly. */
-    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_FAILURE = ToolRunner.EXIT_FAILURE;
     /** Exit code of a command line that cannot be parsed. */
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_USAGE = ToolRunner.EXIT_USAGE;
 
     private static final String NAME = "mock-engine";
-    private static final long SHUTDOWN_HOOK_WAIT_MS = 10_000L;
-    private static final long TRACE_POLL_NS = MILLISECONDS.toNanos(20);
+    private static final long TRACE_POLL_MS = 20;
 
     private final MockEngineOptions options;
     private final PrintStream out;
-    private final PrintStream err;
-    private final CountDownLatch stopSignal = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startNs = System.nanoTime();
-    private volatile int exitCode = EXIT_OK;
     private volatile MockEngine engine;
     private volatile TracePlayer player;
 
-    private MockEngineMain(final MockEngineOptions options, final PrintStream out, final PrintStream err)
+    private MockEngineMain(final MockEngineOptions options, final PrintStream out)
     {
         this.options = options;
         this.out = out;
-        this.err = err;
     }
 
     /**
@@ -81,56 +73,30 @@ public final class MockEngineMain
             options = MockEngineOptions.parse(env, args);
             if (null != options.trace() && !Files.isRegularFile(options.trace()))
             {
-                throw new Options.UsageException("trace file not found: " + options.trace());
+                throw new UsageException("trace file not found: " + options.trace());
             }
             if (options.exitAfterTrace() && null == options.trace())
             {
-                throw new Options.UsageException(MockEngineOptions.EXIT_AFTER_TRACE + " needs " +
+                throw new UsageException(MockEngineOptions.EXIT_AFTER_TRACE + " needs " +
                     MockEngineOptions.TRACE);
             }
         }
-        catch (final Options.UsageException ex)
+        catch (final UsageException ex)
         {
-            err.println(NAME + ": " + ex.getMessage());
-            err.println("Try '" + NAME + " --help' for the list of options.");
-            return EXIT_USAGE;
+            return ToolRunner.usageError(NAME, ex, err);
         }
         if (options.help())
         {
-            out.print(MockEngineOptions.helpText());
-            out.flush();
-            return EXIT_OK;
+            return ToolRunner.printHelp(MockEngineOptions.helpText(), out);
         }
-        return new MockEngineMain(options, out, err).runUntilStopped();
+        return new ToolRunner(NAME, options.statusIntervalMs(), options.exitAfterMs(), out, err)
+            .run(new MockEngineMain(options, out));
     }
 
-    private int runUntilStopped()
-    {
-        final Thread hook = new Thread(this::onShutdownSignal, NAME + "-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try
-        {
-            start();
-            awaitStop();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final RuntimeException ex)
-        {
-            err.println(NAME + ": failed: " + ex.getMessage());
-            exitCode = EXIT_FAILURE;
-        }
-        finally
-        {
-            stop();
-            removeShutdownHook(hook);
-        }
-        return exitCode;
-    }
-
-    private void start()
+    /**
+     * {@inheritDoc}
+     */
+    public void start()
     {
         final MockEngine engine = MockEngine.launch(options.context());
         this.engine = engine;
@@ -156,40 +122,20 @@ public final class MockEngineMain
         out.flush();
     }
 
-    private void awaitStop() throws InterruptedException
+    /**
+     * {@inheritDoc}
+     */
+    public String finished()
     {
-        final long intervalNs = MILLISECONDS.toNanos(options.statusIntervalMs());
-        final long exitAfterNs = MILLISECONDS.toNanos(options.exitAfterMs());
-        final long startedNs = System.nanoTime();
-        long nextStatusNs = startedNs + intervalNs;
-        while (true)
-        {
-            final long nowNs = System.nanoTime();
-            final long untilExitNs = exitAfterNs > 0 ? exitAfterNs - (nowNs - startedNs) : Long.MAX_VALUE;
-            if (untilExitNs <= 0)
-            {
-                out.println(NAME + ": " + MockEngineOptions.EXIT_AFTER_MS + " " + options.exitAfterMs() +
-                    " elapsed, stopping");
-                return;
-            }
-            if (options.exitAfterTrace() && traceFinished())
-            {
-                out.println(NAME + ": trace replayed, stopping");
-                return;
-            }
-            final long untilStatusNs = intervalNs > 0 ? Math.max(0, nextStatusNs - nowNs) : Long.MAX_VALUE;
-            final long waitNs = Math.min(Math.min(untilExitNs, untilStatusNs),
-                options.exitAfterTrace() ? TRACE_POLL_NS : Long.MAX_VALUE);
-            if (stopSignal.await(waitNs, NANOSECONDS))
-            {
-                return;
-            }
-            if (intervalNs > 0 && System.nanoTime() - nextStatusNs >= 0)
-            {
-                printStatus();
-                nextStatusNs = Math.max(nextStatusNs + intervalNs, System.nanoTime());
-            }
-        }
+        return options.exitAfterTrace() && traceFinished() ? "trace replayed" : null;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long finishPollMs()
+    {
+        return options.exitAfterTrace() ? TRACE_POLL_MS : 0;
     }
 
     private boolean traceFinished()
@@ -209,7 +155,10 @@ public final class MockEngineMain
         }
     }
 
-    private void printStatus()
+    /**
+     * {@inheritDoc}
+     */
+    public void printStatus()
     {
         final MockEngine engine = this.engine;
         if (null == engine)
@@ -224,7 +173,7 @@ public final class MockEngineMain
         }
         catch (final ExecutionException | TimeoutException ex)
         {
-            err.println(NAME + ": no status: " + ex);
+            out.println("status: unavailable: " + ex);
             return;
         }
         catch (final InterruptedException ex)
@@ -253,7 +202,10 @@ public final class MockEngineMain
         return state.append(']').toString();
     }
 
-    private void stop()
+    /**
+     * {@inheritDoc}
+     */
+    public void stop()
     {
         try
         {
@@ -263,54 +215,11 @@ public final class MockEngineMain
                 printStatus();
             }
             CloseHelper.close(engine);
-            out.println(NAME + " stopped");
-        }
-        catch (final RuntimeException ex)
-        {
-            err.println(NAME + ": failed to stop cleanly: " + ex);
-            exitCode = EXIT_FAILURE;
         }
         finally
         {
             engine = null;
             player = null;
-            out.flush();
-            stopped.countDown();
-        }
-    }
-
-    private void onShutdownSignal()
-    {
-        out.println(NAME + ": shutdown signal, stopping");
-        stopSignal.countDown();
-        try
-        {
-            if (!stopped.await(SHUTDOWN_HOOK_WAIT_MS, MILLISECONDS))
-            {
-                err.println(NAME + ": did not stop within " + SHUTDOWN_HOOK_WAIT_MS + " ms");
-                exitCode = EXIT_FAILURE;
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            exitCode = EXIT_FAILURE;
-        }
-        out.flush();
-        err.flush();
-        // A JVM ended by a signal exits with 128 + signal number; a stop that closed everything reports 0 instead.
-        Runtime.getRuntime().halt(exitCode);
-    }
-
-    private static void removeShutdownHook(final Thread hook)
-    {
-        try
-        {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
-        catch (final IllegalStateException ignore)
-        {
-            // The JVM is already shutting down: the hook runs and ends the process.
         }
     }
 }

@@ -5,19 +5,11 @@ import io.kvindex.server.http.HttpServiceContext;
 import io.kvindex.server.query.IndexRegistry;
 import io.kvindex.server.registry.WorkerRegistration;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeSet;
 
 /**
  * Options of {@link IndexerServerMain}, from flags, {@code KVINDEX_*} environment variables and a properties file.
@@ -26,7 +18,7 @@ import java.util.TreeSet;
 public final class Options
 {
     /** Flag: properties file of options. */
-    public static final String CONFIG = "--config";
+    public static final String CONFIG = OptionTable.CONFIG;
     /** Flag: directory for the index's files. */
     public static final String DATA_DIR = "--data-dir";
     /** Flag: most blocks an index holds. */
@@ -70,10 +62,10 @@ public final class Options
     /** Flag: delete the saved state (the worker registry in the data dir) at start. */
     public static final String RESET_STATE = "--reset-state";
     /** Flag: print the help text and exit. */
-    public static final String HELP = "--help";
+    public static final String HELP = OptionTable.HELP;
 
     /** Prefix of the environment variables: {@code --max-blocks} is {@code KVINDEX_MAX_BLOCKS}. */
-    public static final String ENV_PREFIX = "KVINDEX_";
+    public static final String ENV_PREFIX = OptionTable.KVINDEX_ENV_PREFIX;
 
     /** Default of {@link #MAX_BLOCKS}. */
     public static final int MAX_BLOCKS_DEFAULT = IndexerServerContext.MAX_BLOCKS_DEFAULT;
@@ -98,53 +90,72 @@ public final class Options
     /** Default of {@link #EXIT_AFTER_MS}: run until SIGTERM or SIGINT. */
     public static final long EXIT_AFTER_MS_DEFAULT = 0L;
 
-    private static final String COMPUTED = "";
-    private static final String ON = "true";
-    private static final List<Flag> FLAGS = List.of(
-        new Flag(CONFIG, "FILE", COMPUTED, "none",
-            "properties file of options, one name=value a line, e.g. max-blocks=2000000"),
-        new Flag(DATA_DIR, "DIR", COMPUTED, "a fresh temp dir, deleted on exit",
-            "directory for the index's files; created if missing and kept on exit"),
-        new Flag(MAX_BLOCKS, "N", Integer.toString(MAX_BLOCKS_DEFAULT), null,
-            "most blocks each index holds; stores beyond it are refused and counted"),
-        new Flag(MAX_OWNERS, "N", Integer.toString(MAX_OWNERS_DEFAULT), null,
-            "most owners (worker id, dp rank) each index tracks"),
-        new Flag(MODEL, "NAME", COMPUTED, "none: no index is registered",
-            "register the index of this model (with --tenant, --block-size) at start"),
-        new Flag(TENANT, "NAME", TENANT_DEFAULT, null, "tenant of the --model index"),
-        new Flag(BLOCK_SIZE, "N", Integer.toString(BLOCK_SIZE_DEFAULT), null,
-            "tokens per block of the --model index; must match the engines' block size"),
-        new Flag(QUERY_CHANNEL, "CHANNEL", QUERY_CHANNEL_DEFAULT, null,
-            "Aeron channel queries arrive on, e.g. aeron:udp?endpoint=127.0.0.1:40456"),
-        new Flag(QUERY_STREAM_ID, "ID", Integer.toString(QUERY_STREAM_ID_DEFAULT), null,
-            "Aeron stream id queries arrive on"),
-        new Flag(ALLOW_REMOTE, null, COMPUTED, "off: a UDP query channel and --http-host must be loopback",
-            "allow a non-loopback query channel or --http-host (exposes the server to the network)"),
-        new Flag(AERON_DIR, "DIR", COMPUTED,
-            "embedded: a unique dir in /dev/shm (or temp dir); external: Aeron's default",
-            "media driver directory; an embedded driver deletes it on start and on exit, never share it"),
-        new Flag(EXTERNAL_DRIVER, null, COMPUTED, "off: an embedded media driver",
-            "connect to a media driver already running in --aeron-dir rather than embedding one"),
-        new Flag(HTTP_HOST, "HOST", HTTP_HOST_DEFAULT, null,
-            "address the HTTP API binds; a non-loopback one needs --allow-remote and --http-token"),
-        new Flag(HTTP_PORT, "PORT", Integer.toString(HTTP_PORT_DEFAULT), null,
-            "port of the HTTP API (Dynamo-compatible JSON, /metrics); 0 picks a free port"),
-        new Flag(HTTP_TOKEN, "TOKEN", COMPUTED, "none: allowed on loopback only",
-            "bearer token /register, /unregister, /dump and the peer endpoints require; prefer the env"),
-        new Flag(HTTP_THREADS, "N", Integer.toString(HTTP_THREADS_DEFAULT), null, "threads answering HTTP requests"),
-        new Flag(PEERS, "URLS", COMPUTED, "none: start empty",
-            "comma-separated peer indexer URLs; the first that answers gives its /dump at start"),
-        new Flag(STATUS_INTERVAL_MS, "MS", Long.toString(STATUS_INTERVAL_MS_DEFAULT), null,
-            "milliseconds between status lines; 0 prints none"),
-        new Flag(EXIT_AFTER_MS, "MS", Long.toString(EXIT_AFTER_MS_DEFAULT), null,
-            "stop by itself after this many ms (scripts, tests); 0 runs until SIGTERM or SIGINT"),
-        new Flag(WORKERS, "SPECS", COMPUTED, "none",
-            "engine streams to follow, ID@ENDPOINT[,replay=EP][,dp=N]...; repeatable (see Workers below)"),
-        new Flag(WORKERS_FILE, "FILE", COMPUTED, "none",
-            "file of engine streams: one spec list or one JSON object (POST /register fields) a line"),
-        new Flag(RESET_STATE, null, COMPUTED, "off: registrations saved in --data-dir are restored",
-            "delete the saved worker registry in --data-dir at start (loudly) and start empty"),
-        new Flag(HELP, null, COMPUTED, null, "print this help and exit"));
+    private static final String WORKERS_HELP = String.join("\n",
+        "",
+        "Workers (--workers, --workers-file): each engine stream to follow is",
+        "  INSTANCE_ID@ENDPOINT[,replay=ENDPOINT][,dp=N][,block_size=N][,model=NAME][,tenant=NAME]",
+        "e.g. --workers 7@tcp://10.0.0.5:5557,replay=tcp://10.0.0.5:5558 (long names replay_endpoint, dp_rank,",
+        "model_name, tenant_id work too). Several go in one comma list, an item with @ starting the next worker,",
+        "or in repeated --workers flags. Missing model, tenant and block size come from --model, --tenant and",
+        "--block-size; dp defaults to 0, one stream per dp rank (vLLM: port base + rank). A --workers-file holds",
+        "one spec list per line, or one JSON object per line with the fields of POST /register:",
+        "  {\"instance_id\": 7, \"endpoint\": \"tcp://10.0.0.5:5557\", \"replay_endpoint\": \"tcp://10.0.0.5:5558\",",
+        "   \"dp_rank\": 0, \"block_size\": 16, \"model_name\": \"llama\", \"tenant_id\": \"default\"}",
+        "Blank lines and lines starting with # are skipped. Registrations are saved in --data-dir and restored at",
+        "the next start (--reset-state forgets them); a stream given again with other endpoints is restarted.",
+        "");
+
+    private static final OptionTable TABLE = new OptionTable(ENV_PREFIX, Map.of(),
+        "Usage: indexer-server [options]\n" +
+        "Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes,\n" +
+        "the Aeron query service (docs/query-protocol.md) and the Dynamo-compatible HTTP API with\n" +
+        "Prometheus /metrics (http://127.0.0.1:8090 by default). Prints the HTTP URL, the query\n" +
+        "channel, stream id and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM\n" +
+        "or SIGINT.\n",
+        WORKERS_HELP,
+        List.of(
+            OptionTable.Flag.described(DATA_DIR, "DIR", "a fresh temp dir, deleted on exit",
+                "directory for the index's files; created if missing and kept on exit"),
+            OptionTable.Flag.value(MAX_BLOCKS, "N", Integer.toString(MAX_BLOCKS_DEFAULT),
+                "most blocks each index holds; stores beyond it are refused and counted"),
+            OptionTable.Flag.value(MAX_OWNERS, "N", Integer.toString(MAX_OWNERS_DEFAULT),
+                "most owners (worker id, dp rank) each index tracks"),
+            OptionTable.Flag.described(MODEL, "NAME", "none: no index is registered",
+                "register the index of this model (with --tenant, --block-size) at start"),
+            OptionTable.Flag.value(TENANT, "NAME", TENANT_DEFAULT, "tenant of the --model index"),
+            OptionTable.Flag.value(BLOCK_SIZE, "N", Integer.toString(BLOCK_SIZE_DEFAULT),
+                "tokens per block of the --model index; must match the engines' block size"),
+            OptionTable.Flag.value(QUERY_CHANNEL, "CHANNEL", QUERY_CHANNEL_DEFAULT,
+                "Aeron channel queries arrive on, e.g. aeron:udp?endpoint=127.0.0.1:40456"),
+            OptionTable.Flag.value(QUERY_STREAM_ID, "ID", Integer.toString(QUERY_STREAM_ID_DEFAULT),
+                "Aeron stream id queries arrive on"),
+            OptionTable.Flag.onOff(ALLOW_REMOTE, false, "off: a UDP query channel and --http-host must be loopback",
+                "allow a non-loopback query channel or --http-host (exposes the server to the network)"),
+            OptionTable.Flag.described(AERON_DIR, "DIR",
+                "embedded: a unique dir in /dev/shm (or temp dir); external: Aeron's default",
+                "media driver directory; an embedded driver deletes it on start and on exit, never share it"),
+            OptionTable.Flag.onOff(EXTERNAL_DRIVER, false, "off: an embedded media driver",
+                "connect to a media driver already running in --aeron-dir rather than embedding one"),
+            OptionTable.Flag.value(HTTP_HOST, "HOST", HTTP_HOST_DEFAULT,
+                "address the HTTP API binds; a non-loopback one needs --allow-remote and --http-token"),
+            OptionTable.Flag.value(HTTP_PORT, "PORT", Integer.toString(HTTP_PORT_DEFAULT),
+                "port of the HTTP API (Dynamo-compatible JSON, /metrics); 0 picks a free port"),
+            OptionTable.Flag.described(HTTP_TOKEN, "TOKEN", "none: allowed on loopback only",
+                "bearer token /register, /unregister, /dump and the peer endpoints require; prefer the env"),
+            OptionTable.Flag.value(HTTP_THREADS, "N", Integer.toString(HTTP_THREADS_DEFAULT),
+                "threads answering HTTP requests"),
+            OptionTable.Flag.described(PEERS, "URLS", "none: start empty",
+                "comma-separated peer indexer URLs; the first that answers gives its /dump at start"),
+            OptionTable.Flag.value(STATUS_INTERVAL_MS, "MS", Long.toString(STATUS_INTERVAL_MS_DEFAULT),
+                "milliseconds between status lines; 0 prints none"),
+            OptionTable.Flag.value(EXIT_AFTER_MS, "MS", Long.toString(EXIT_AFTER_MS_DEFAULT),
+                "stop by itself after this many ms (scripts, tests); 0 runs until SIGTERM or SIGINT"),
+            OptionTable.Flag.repeatable(WORKERS, "SPECS", "none",
+                "engine streams to follow, ID@ENDPOINT[,replay=EP][,dp=N]... (see Workers below)"),
+            OptionTable.Flag.described(WORKERS_FILE, "FILE", "none",
+                "file of engine streams: one spec list or one JSON object (POST /register fields) a line"),
+            OptionTable.Flag.onOff(RESET_STATE, false, "off: registrations saved in --data-dir are restored",
+                "delete the saved worker registry in --data-dir at start (loudly) and start empty")));
 
     private final boolean help;
     private final Path dataDir;
@@ -168,29 +179,29 @@ public final class Options
     private final List<WorkerRegistration> workers;
     private final boolean resetState;
 
-    private Options(final Map<String, String> values, final Map<String, String> sources)
+    private Options(final OptionTable.Values values)
     {
-        help = values.containsKey(HELP);
-        dataDir = values.get(DATA_DIR).isEmpty() ? null : Path.of(values.get(DATA_DIR));
-        maxBlocks = (int)parseLong(values, sources, MAX_BLOCKS, 1L, Integer.MAX_VALUE);
-        maxOwners = (int)parseLong(values, sources, MAX_OWNERS, 1L, Integer.MAX_VALUE);
-        model = values.get(MODEL).isEmpty() ? null : values.get(MODEL);
+        help = values.isOn(HELP);
+        dataDir = null == values.text(DATA_DIR) ? null : Path.of(values.text(DATA_DIR));
+        maxBlocks = (int)values.getLong(MAX_BLOCKS, 1L, Integer.MAX_VALUE);
+        maxOwners = (int)values.getLong(MAX_OWNERS, 1L, Integer.MAX_VALUE);
+        model = values.text(MODEL);
         tenant = values.get(TENANT);
-        blockSize = (int)parseLong(values, sources, BLOCK_SIZE, 1L, Integer.MAX_VALUE);
+        blockSize = (int)values.getLong(BLOCK_SIZE, 1L, Integer.MAX_VALUE);
         queryChannel = values.get(QUERY_CHANNEL);
-        queryStreamId = (int)parseLong(values, sources, QUERY_STREAM_ID, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        allowRemote = values.containsKey(ALLOW_REMOTE);
-        aeronDir = values.get(AERON_DIR).isEmpty() ? null : values.get(AERON_DIR);
-        externalDriver = values.containsKey(EXTERNAL_DRIVER);
-        statusIntervalMs = parseLong(values, sources, STATUS_INTERVAL_MS, 0L, Long.MAX_VALUE);
-        exitAfterMs = parseLong(values, sources, EXIT_AFTER_MS, 0L, Long.MAX_VALUE);
+        queryStreamId = (int)values.getLong(QUERY_STREAM_ID, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        allowRemote = values.isOn(ALLOW_REMOTE);
+        aeronDir = values.text(AERON_DIR);
+        externalDriver = values.isOn(EXTERNAL_DRIVER);
+        statusIntervalMs = values.getLong(STATUS_INTERVAL_MS, 0L, Long.MAX_VALUE);
+        exitAfterMs = values.getLong(EXIT_AFTER_MS, 0L, Long.MAX_VALUE);
         httpHost = values.get(HTTP_HOST);
-        httpPort = (int)parseLong(values, sources, HTTP_PORT, 0L, 65535L);
-        httpToken = values.get(HTTP_TOKEN).isEmpty() ? null : values.get(HTTP_TOKEN);
-        httpThreads = (int)parseLong(values, sources, HTTP_THREADS, 1L, 256L);
+        httpPort = (int)values.getLong(HTTP_PORT, 0L, 65535L);
+        httpToken = values.text(HTTP_TOKEN);
+        httpThreads = (int)values.getLong(HTTP_THREADS, 1L, 256L);
         peers = HttpServiceContext.parsePeers(values.get(PEERS));
-        resetState = values.containsKey(RESET_STATE);
-        workers = parseWorkers(values, sources, new WorkerSpecs(model, tenant, blockSize));
+        resetState = values.isOn(RESET_STATE);
+        workers = parseWorkers(values, new WorkerSpecs(model, tenant, blockSize));
     }
 
     /**
@@ -218,37 +229,7 @@ public final class Options
      */
     public static Options parse(final Map<String, String> env, final String... args)
     {
-        final Map<String, String> flags = new HashMap<>();
-        final Map<String, String> sources = new HashMap<>();
-        parseFlags(args, flags);
-        final Map<String, String> values = new HashMap<>();
-        for (final Flag flag : FLAGS)
-        {
-            if (null != flag.valueName)
-            {
-                values.put(flag.name, flag.defaultValue);
-            }
-        }
-        final String config = flags.containsKey(CONFIG) ? flags.get(CONFIG) : env.get(envName(CONFIG));
-        if (null != config && !config.isEmpty())
-        {
-            readConfigFile(Path.of(config), values, sources);
-        }
-        for (final Flag flag : FLAGS)
-        {
-            final String name = envName(flag.name);
-            final String value = env.get(name);
-            if (null != value && flag.fromEnvOrFile())
-            {
-                put(flag, value, name, values, sources);
-            }
-        }
-        for (final Map.Entry<String, String> entry : flags.entrySet())
-        {
-            values.put(entry.getKey(), entry.getValue());
-            sources.remove(entry.getKey());
-        }
-        return new Options(values, sources);
+        return new Options(TABLE.parse(env, args));
     }
 
     /**
@@ -259,7 +240,7 @@ public final class Options
      */
     public static String envName(final String flag)
     {
-        return ENV_PREFIX + flag.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
+        return TABLE.envName(flag);
     }
 
     /**
@@ -269,31 +250,7 @@ public final class Options
      */
     public static String helpText()
     {
-        final StringBuilder text = new StringBuilder()
-            .append("Usage: indexer-server [options]\n")
-            .append("Runs the kvindex indexer: a media driver (embedded by default), the off-heap indexes,\n")
-            .append("the Aeron query service (docs/query-protocol.md) and the Dynamo-compatible HTTP API with\n")
-            .append("Prometheus /metrics (http://127.0.0.1:8090 by default). Prints the HTTP URL, the query\n")
-            .append("channel, stream id and Aeron dir at start. Stops cleanly, with exit code 0, on SIGTERM\n")
-            .append("or SIGINT.\n")
-            .append("\nEvery option but --help can also be set by its environment variable (shown below) or in\n")
-            .append("the --config file by its name without the dashes; on/off options take true or false.\n")
-            .append("Precedence: flag > environment variable > config file > default.\n")
-            .append("\nOptions:\n");
-        for (final Flag flag : FLAGS)
-        {
-            final String left = null == flag.valueName ? flag.name : flag.name + " " + flag.valueName;
-            text.append(String.format("  %-26s %s%n", left, flag.description));
-            if (HELP.equals(flag.name))
-            {
-                continue;
-            }
-            final String shown = null != flag.defaultText ? flag.defaultText : flag.defaultValue;
-            text.append(String.format("  %-26s (default: %s)%n", "", shown));
-            text.append(String.format("  %-26s (env: %s)%n", "", envName(flag.name)));
-        }
-        text.append(WORKERS_HELP);
-        return text.toString();
+        return TABLE.helpText();
     }
 
     /**
@@ -303,12 +260,7 @@ public final class Options
      */
     public static List<String> flagNames()
     {
-        final List<String> names = new ArrayList<>(FLAGS.size());
-        for (final Flag flag : FLAGS)
-        {
-            names.add(flag.name);
-        }
-        return Collections.unmodifiableList(names);
+        return TABLE.flagNames();
     }
 
     /**
@@ -521,20 +473,19 @@ public final class Options
         return resetState;
     }
 
-    private static List<WorkerRegistration> parseWorkers(
-        final Map<String, String> values, final Map<String, String> sources, final WorkerSpecs specs)
+    private static List<WorkerRegistration> parseWorkers(final OptionTable.Values values, final WorkerSpecs specs)
     {
         final List<WorkerRegistration> workers = new ArrayList<>();
         try
         {
-            workers.addAll(specs.parse(values.get(WORKERS)));
+            workers.addAll(specs.parse(String.join(",", values.list(WORKERS))));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new UsageException(sources.getOrDefault(WORKERS, "option " + WORKERS) + ": " + ex.getMessage());
+            throw new UsageException(values.source(WORKERS) + ": " + ex.getMessage());
         }
-        final String file = values.get(WORKERS_FILE);
-        if (!file.isEmpty())
+        final String file = values.text(WORKERS_FILE);
+        if (null != file)
         {
             try
             {
@@ -546,171 +497,5 @@ public final class Options
             }
         }
         return Collections.unmodifiableList(workers);
-    }
-
-    private static Flag find(final String name)
-    {
-        for (final Flag flag : FLAGS)
-        {
-            if (flag.name.equals(name))
-            {
-                return flag;
-            }
-        }
-        return null;
-    }
-
-    private static void parseFlags(final String[] args, final Map<String, String> flags)
-    {
-        for (int i = 0; i < args.length; i++)
-        {
-            final String arg = args[i];
-            final int equals = arg.indexOf('=');
-            final String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
-            final Flag flag = find(name);
-            if (null == flag)
-            {
-                throw new UsageException(arg.startsWith("-") ?
-                    "unknown option: " + name : "unexpected argument: " + arg);
-            }
-            if (null == flag.valueName)
-            {
-                if (name.length() != arg.length())
-                {
-                    throw new UsageException("option " + name + " takes no value");
-                }
-                flags.put(name, ON);
-            }
-            else
-            {
-                final String value = name.length() != arg.length() ? arg.substring(equals + 1) :
-                    i + 1 < args.length ? args[++i] : "";
-                if (value.isEmpty())
-                {
-                    throw new UsageException("option " + name + " needs a value: " + name + " " + flag.valueName);
-                }
-                flags.merge(name, value, WORKERS.equals(name) ? (a, b) -> a + "," + b : (a, b) -> b);
-            }
-        }
-    }
-
-    private static void readConfigFile(
-        final Path file, final Map<String, String> values, final Map<String, String> sources)
-    {
-        final Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
-        {
-            properties.load(reader);
-        }
-        catch (final IOException ex)
-        {
-            throw new UsageException("cannot read config file " + file + ": " + ex);
-        }
-        for (final String key : new TreeSet<>(properties.stringPropertyNames()))
-        {
-            final Flag flag = find("--" + key);
-            if (null == flag || !flag.fromEnvOrFile() || CONFIG.equals(flag.name))
-            {
-                throw new UsageException("unknown option in config file " + file + ": " + key);
-            }
-            put(flag, properties.getProperty(key).trim(), key + " in " + file, values, sources);
-        }
-    }
-
-    private static void put(
-        final Flag flag,
-        final String value,
-        final String source,
-        final Map<String, String> values,
-        final Map<String, String> sources)
-    {
-        if (null == flag.valueName)
-        {
-            if (ON.equalsIgnoreCase(value))
-            {
-                values.put(flag.name, ON);
-            }
-            else if ("false".equalsIgnoreCase(value))
-            {
-                values.remove(flag.name);
-            }
-            else
-            {
-                throw new UsageException(source + " needs true or false, got '" + value + "'");
-            }
-        }
-        else
-        {
-            if (value.isEmpty())
-            {
-                throw new UsageException(source + " needs a value: " + flag.valueName);
-            }
-            values.put(flag.name, value);
-        }
-        sources.put(flag.name, source);
-    }
-
-    private static long parseLong(
-        final Map<String, String> values,
-        final Map<String, String> sources,
-        final String name,
-        final long min,
-        final long max)
-    {
-        final String text = values.get(name);
-        try
-        {
-            final long value = Long.parseLong(text.replace("_", ""));
-            if (value >= min && value <= max)
-            {
-                return value;
-            }
-        }
-        catch (final NumberFormatException ignore)
-        {
-        }
-        final String source = sources.getOrDefault(name, "option " + name);
-        throw new UsageException(source + " needs an integer in [" + min + ", " + max + "], got '" + text + "'");
-    }
-
-    private static final String WORKERS_HELP = String.join("\n",
-        "",
-        "Workers (--workers, --workers-file): each engine stream to follow is",
-        "  INSTANCE_ID@ENDPOINT[,replay=ENDPOINT][,dp=N][,block_size=N][,model=NAME][,tenant=NAME]",
-        "e.g. --workers 7@tcp://10.0.0.5:5557,replay=tcp://10.0.0.5:5558 (long names replay_endpoint, dp_rank,",
-        "model_name, tenant_id work too). Several go in one comma list, an item with @ starting the next worker,",
-        "or in repeated --workers flags. Missing model, tenant and block size come from --model, --tenant and",
-        "--block-size; dp defaults to 0, one stream per dp rank (vLLM: port base + rank). A --workers-file holds",
-        "one spec list per line, or one JSON object per line with the fields of POST /register:",
-        "  {\"instance_id\": 7, \"endpoint\": \"tcp://10.0.0.5:5557\", \"replay_endpoint\": \"tcp://10.0.0.5:5558\",",
-        "   \"dp_rank\": 0, \"block_size\": 16, \"model_name\": \"llama\", \"tenant_id\": \"default\"}",
-        "Blank lines and lines starting with # are skipped. Registrations are saved in --data-dir and restored at",
-        "the next start (--reset-state forgets them); a stream given again with other endpoints is restarted.",
-        "");
-
-    private record Flag(String name, String valueName, String defaultValue, String defaultText, String description)
-    {
-        boolean fromEnvOrFile()
-        {
-            return !HELP.equals(name);
-        }
-    }
-
-    /**
-     * A command line that cannot be parsed; the message is meant for the user.
-     */
-    public static final class UsageException extends IllegalArgumentException
-    {
-        private static final long serialVersionUID = 1L;
-
-        /**
-         * An error with a message for the user.
-         *
-         * @param message what is wrong with the command line.
-         */
-        public UsageException(final String message)
-        {
-            super(message);
-        }
     }
 }

@@ -25,11 +25,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static io.kvindex.tools.RouterOptions.AERON_DIR;
-import static io.kvindex.tools.RouterOptions.EXIT_AFTER_MS;
 import static io.kvindex.tools.RouterOptions.EXTERNAL_DRIVER;
 import static io.kvindex.tools.RouterOptions.HTTP_HOST;
 import static io.kvindex.tools.RouterOptions.HTTP_PORT;
@@ -40,7 +37,6 @@ import static io.kvindex.tools.RouterOptions.MODEL;
 import static io.kvindex.tools.RouterOptions.RESET_STATES;
 import static io.kvindex.tools.RouterOptions.ROUTER_CHANNEL;
 import static io.kvindex.tools.RouterOptions.ROUTER_STREAM_ID;
-import static io.kvindex.tools.RouterOptions.STATUS_INTERVAL_MS;
 import static io.kvindex.tools.RouterOptions.TENANT;
 import static io.kvindex.tools.RouterOptions.WORKERS;
 import static io.kvindex.tools.RouterOptions.WORKERS_FILE;
@@ -51,25 +47,20 @@ import static io.kvindex.tools.RouterOptions.WORKERS_POLL_MS;
  * thread and its Aeron API), the HTTP API and the worker sources; prints where everything is at start and a status
  * line now and then; stops cleanly, with exit code 0, on SIGTERM or SIGINT. {@code --help} lists the options.
  */
-public final class RouterLiteMain
+public final class RouterLiteMain implements ToolRunner.Service
 {
     /** Exit code of a clean run. */
-    public static final int EXIT_OK = 0;
+    public static final int EXIT_OK = ToolRunner.EXIT_OK;
     /** Exit code of a failure. */
-    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_FAILURE = ToolRunner.EXIT_FAILURE;
     /** Exit code of a bad command line. */
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_USAGE = ToolRunner.EXIT_USAGE;
 
     private static final String NAME = "router-lite";
-    private static final long SHUTDOWN_HOOK_WAIT_MS = 10_000L;
 
     private final RouterOptions options;
     private final PrintStream out;
-    private final PrintStream err;
-    private final CountDownLatch stopSignal = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final WorkerSet workers = new WorkerSet();
-    private volatile int exitCode = EXIT_OK;
     private MediaDriver driver;
     private Aeron aeron;
     private IndexerClient indexerClient;
@@ -77,11 +68,10 @@ public final class RouterLiteMain
     private RouterHttpService http;
     private WorkerSources sources;
 
-    private RouterLiteMain(final RouterOptions options, final PrintStream out, final PrintStream err)
+    private RouterLiteMain(final RouterOptions options, final PrintStream out)
     {
         this.options = options;
         this.out = out;
-        this.err = err;
     }
 
     /**
@@ -111,55 +101,22 @@ public final class RouterLiteMain
         {
             options = RouterOptions.parse(env, args);
         }
-        catch (final Options.UsageException ex)
+        catch (final UsageException ex)
         {
-            err.println(NAME + ": " + ex.getMessage());
-            err.println("Try '" + NAME + " --help' for the list of options.");
-            return EXIT_USAGE;
+            return ToolRunner.usageError(NAME, ex, err);
         }
         if (options.help())
         {
-            out.print(RouterOptions.helpText());
-            out.flush();
-            return EXIT_OK;
+            return ToolRunner.printHelp(RouterOptions.helpText(), out);
         }
-        return new RouterLiteMain(options, out, err).runUntilStopped();
+        return new ToolRunner(NAME, options.statusIntervalMs(), options.exitAfterMs(), out, err)
+            .run(new RouterLiteMain(options, out));
     }
 
-    private int runUntilStopped()
-    {
-        final Thread hook = new Thread(this::onShutdownSignal, NAME + "-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try
-        {
-            start();
-            awaitStop();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final RuntimeException ex)
-        {
-            err.println(NAME + ": failed: " + ex);
-            exitCode = EXIT_FAILURE;
-        }
-        finally
-        {
-            stop();
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException ignore)
-            {
-                // Shutting down already: the hook ends the process.
-            }
-        }
-        return exitCode;
-    }
-
-    private void start()
+    /**
+     * {@inheritDoc}
+     */
+    public void start()
     {
         if (options.isOn(EXTERNAL_DRIVER))
         {
@@ -235,33 +192,10 @@ public final class RouterLiteMain
         out.flush();
     }
 
-    private void awaitStop() throws InterruptedException
-    {
-        final long intervalMs = options.longValue(STATUS_INTERVAL_MS, 0, Long.MAX_VALUE);
-        final long exitAfterMs = options.longValue(EXIT_AFTER_MS, 0, Long.MAX_VALUE);
-        final long startMs = System.currentTimeMillis();
-        while (true)
-        {
-            final long elapsedMs = System.currentTimeMillis() - startMs;
-            final long untilExit = exitAfterMs > 0 ? exitAfterMs - elapsedMs : Long.MAX_VALUE;
-            if (untilExit <= 0)
-            {
-                out.println(NAME + ": " + EXIT_AFTER_MS + " " + exitAfterMs + " elapsed, stopping");
-                return;
-            }
-            if (stopSignal.await(Math.min(untilExit, intervalMs > 0 ? intervalMs : Long.MAX_VALUE),
-                TimeUnit.MILLISECONDS))
-            {
-                return;
-            }
-            if (intervalMs > 0)
-            {
-                printStatus();
-            }
-        }
-    }
-
-    private void printStatus()
+    /**
+     * {@inheritDoc}
+     */
+    public void printStatus()
     {
         final RouterCounters counters = service.call(Router::counters).join();
         final int active = service.call(Router::activeRequests).join();
@@ -273,44 +207,11 @@ public final class RouterLiteMain
         out.flush();
     }
 
-    private void stop()
+    /**
+     * {@inheritDoc}
+     */
+    public void stop()
     {
-        try
-        {
-            CloseHelper.closeAll(http, sources, service, indexerClient, aeron, driver);
-            out.println(NAME + " stopped");
-        }
-        catch (final RuntimeException ex)
-        {
-            err.println(NAME + ": failed to stop cleanly: " + ex);
-            exitCode = EXIT_FAILURE;
-        }
-        finally
-        {
-            out.flush();
-            stopped.countDown();
-        }
-    }
-
-    private void onShutdownSignal()
-    {
-        out.println(NAME + ": shutdown signal, stopping");
-        stopSignal.countDown();
-        try
-        {
-            if (!stopped.await(SHUTDOWN_HOOK_WAIT_MS, TimeUnit.MILLISECONDS))
-            {
-                err.println(NAME + ": did not stop within " + SHUTDOWN_HOOK_WAIT_MS + " ms");
-                exitCode = EXIT_FAILURE;
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            exitCode = EXIT_FAILURE;
-        }
-        out.flush();
-        err.flush();
-        Runtime.getRuntime().halt(exitCode);
+        CloseHelper.closeAll(http, sources, service, indexerClient, aeron, driver);
     }
 }

@@ -6,19 +6,15 @@ import io.kvindex.router.RouterMode;
 import io.kvindex.router.api.RouterProtocol;
 import io.kvindex.router.http.RouterHttpContext;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Options of {@code router-lite}: Dynamo's router flag names (spec/dynamo-compat.md section 4) and their {@code DYN_*}
  * environment variables (the upper-snake flag name, e.g. {@code DYN_ROUTER_MODE}, plus Dynamo's aliases
  * {@code DYN_KV_CACHE_BLOCK_SIZE} and {@code DYN_KV_OVERLAP_SCORE_WEIGHT}), and the launcher's own. A flag wins over
- * the environment, which wins over the default. On/off flags come in pairs: {@code --x} and {@code --no-x}.
- * (The indexer's {@link Options} is server-specific, with {@code KVINDEX_*} variables and a config file; this parser
- * shares its {@link Options.UsageException} and help layout.)
+ * the environment, which wins over a {@code --config} file, which wins over the default; on/off flags come in
+ * pairs, {@code --x} and {@code --no-x} (the rules of every tool, {@link OptionTable}).
  */
 public final class RouterOptions
 {
@@ -56,73 +52,89 @@ public final class RouterOptions
     static final String EXTERNAL_DRIVER = "--external-driver";
     static final String STATUS_INTERVAL_MS = "--status-interval-ms";
     static final String EXIT_AFTER_MS = "--exit-after-ms";
-    static final String HELP = "--help";
+    static final String HELP = OptionTable.HELP;
 
-    private static final String ON = "true";
-    private static final String OFF = "false";
-    private static final String COMPUTED = "";
     private static final Map<String, String> ENV_ALIASES = Map.of(
         BLOCK_SIZE, "DYN_KV_CACHE_BLOCK_SIZE",
         OVERLAP_WEIGHT, "DYN_KV_OVERLAP_SCORE_WEIGHT");
-    private static final List<Flag> FLAGS = List.of(
-        new Flag(MODE, "MODE", RouterMode.KV.flagName(), null,
-            "kv, round-robin, random, least-loaded or device-aware-weighted"),
-        new Flag(BLOCK_SIZE, "N", "16", null, "tokens per KV block; must match the engines' and the indexer's"),
-        new Flag(OVERLAP_WEIGHT, "W", "1.0", null,
-            "weight of the prefill term; 0 = pure load balancing, no index queries (a decode router)"),
-        new Flag(TEMPERATURE, "T", "0.0", null, "softmax temperature of the choice; 0 takes the lowest cost"),
-        new Flag(KV_EVENTS, null, COMPUTED, "on with " + INDEXER_CHANNEL + ", else off (approximate mode)",
-            "overlaps from the indexer fed by KV events; --no-router-kv-events: the router's own decisions"),
-        new Flag(TRACK_ACTIVE_BLOCKS, null, ON, null,
-            "count booked blocks as decode load; --no-router-track-active-blocks for a prefill router"),
-        new Flag(TRACK_PREFILL_TOKENS, null, ON, null,
-            "count new prefill tokens as load; --no-router-track-prefill-tokens for decode-only routing"),
-        new Flag(QUEUE_THRESHOLD, "X", "4.0", null,
-            "queue when every worker has more active prefill tokens than X * max_num_batched_tokens; < 0: off"),
-        new Flag(QUEUE_POLICY, "P", QueuePolicy.FCFS.flagName(), null, "order of waiting requests: fcfs, wspt, lcfs"),
-        new Flag(TTL_SECS, "S", "120", null, "approximate mode: seconds a routed block is assumed cached"),
-        new Flag(MAX_TREE_SIZE, "N", Integer.toString(1 << 20), null, "approximate mode: blocks before pruning"),
-        new Flag(PRUNE_TARGET_RATIO, "R", "0.8", null, "approximate mode: prune down to R * max tree size"),
-        new Flag(REPLICA_SYNC, null, OFF, null,
-            "share load with router replicas over Aeron (-Dkvindex.router.replica.sync.channel)"),
-        new Flag(SNAPSHOT_THRESHOLD, "N", "0", null, "replica sync snapshots; accepted for Dynamo compatibility"),
-        new Flag(RESET_STATES, null, OFF, null, "start empty; router-lite saves no state, so nothing is deleted"),
-        new Flag(HTTP_HOST, "HOST", RouterHttpContext.HOST_DEFAULT, null, "address the HTTP API binds"),
-        new Flag(HTTP_PORT, "PORT", Integer.toString(RouterHttpContext.PORT_DEFAULT), null,
-            "port of the HTTP API; 0 picks a free one"),
-        new Flag(WORKERS, "SPECS", COMPUTED, "none",
-            "workers as id[:dp]=url[;weight=W][;max_batched_tokens=N], comma-separated"),
-        new Flag(WORKERS_FILE, "FILE", COMPUTED, "none", "the same specs, one a line; reloaded when it changes"),
-        new Flag(WORKERS_POLL_MS, "MS", "1000", null, "how often the workers file and indexer registry are read"),
-        new Flag(INDEXER_HTTP, "URL", COMPUTED, "none",
-            "add the workers of this indexer's registry (GET URL/workers); URLs come from --workers/--workers-file"),
-        new Flag(INDEXER_CHANNEL, "CHANNEL", COMPUTED, "none: approximate mode",
-            "Aeron channel of the indexer's queries, e.g. aeron:udp?endpoint=127.0.0.1:40456"),
-        new Flag(INDEXER_STREAM_ID, "ID", "1001", null, "Aeron stream id of the indexer's queries"),
-        new Flag(MODEL, "NAME", COMPUTED, "none; required with " + INDEXER_CHANNEL, "model of the indexer's index"),
-        new Flag(TENANT, "NAME", "default", null, "tenant of the indexer's index"),
-        new Flag(ROUTER_CHANNEL, "CHANNEL", RouterProtocol.DEFAULT_REQUEST_CHANNEL, null,
-            "Aeron channel of this router's API (RouterClient)"),
-        new Flag(ROUTER_STREAM_ID, "ID", Integer.toString(RouterProtocol.DEFAULT_REQUEST_STREAM_ID), null,
-            "Aeron stream id of this router's API; distinct per router sharing a driver"),
-        new Flag(AERON_DIR, "DIR", COMPUTED, "embedded: a unique temp dir; external: Aeron's default",
-            "media driver directory"),
-        new Flag(EXTERNAL_DRIVER, null, OFF, null, "use a media driver already running in --aeron-dir"),
-        new Flag(STATUS_INTERVAL_MS, "MS", "5000", null, "milliseconds between status lines; 0 prints none"),
-        new Flag(EXIT_AFTER_MS, "MS", "0", null, "stop by itself after this many ms (tests); 0: run until SIGTERM"),
-        new Flag(HELP, null, OFF, null, "print this help and exit"));
+    private static final OptionTable TABLE = new OptionTable(ENV_PREFIX, ENV_ALIASES,
+        "Usage: router-lite [options]\n" +
+        "A KV-aware router with Dynamo's cost model. Serves the router API over HTTP (/best_worker,\n" +
+        "/get_potential_loads, /mark_prefill_complete, /free, /dump_events, /explain, /health, /metrics,\n" +
+        "and an OpenAI-style /v1/completions pass-through for token-id prompts) and over Aeron\n" +
+        "(RouterClient, docs/router-protocol.md). Embeds a media driver unless --external-driver.\n" +
+        "\nWithout --indexer-channel the router runs in approximate mode: it records its own routing\n" +
+        "decisions as the workers' caches (no KV events needed), so it works on one machine as is:\n" +
+        "  router-lite --workers 1=http://127.0.0.1:8001,2=http://127.0.0.1:8002\n" +
+        "With an indexer (tools/indexer-server) fed by the engines' KV events:\n" +
+        "  router-lite --indexer-channel aeron:udp?endpoint=127.0.0.1:40456 --model llama --workers ...\n" +
+        "Disaggregated serving (as in Dynamo): one router per worker pool, each with its own workers:\n" +
+        "  prefill: router-lite --http-port 8081 --router-stream-id 1111 --no-router-track-active-blocks\n" +
+        "           --workers-file prefill-workers.txt\n" +
+        "  decode:  router-lite --http-port 8082 --router-stream-id 1121\n" +
+        "           --router-kv-overlap-score-weight 0 --workers-file decode-workers.txt\n",
+        "",
+        List.of(
+            OptionTable.Flag.value(MODE, "MODE", RouterMode.KV.flagName(),
+                "kv, round-robin, random, least-loaded or device-aware-weighted"),
+            OptionTable.Flag.value(BLOCK_SIZE, "N", "16",
+                "tokens per KV block; must match the engines' and the indexer's"),
+            OptionTable.Flag.value(OVERLAP_WEIGHT, "W", "1.0",
+                "weight of the prefill term; 0 = pure load balancing, no index queries (a decode router)"),
+            OptionTable.Flag.value(TEMPERATURE, "T", "0.0",
+                "softmax temperature of the choice; 0 takes the lowest cost"),
+            OptionTable.Flag.onOffDescribed(KV_EVENTS, "on with " + INDEXER_CHANNEL + ", else off (approximate mode)",
+                "overlaps from the indexer fed by KV events; --no-router-kv-events: the router's own decisions"),
+            OptionTable.Flag.onOff(TRACK_ACTIVE_BLOCKS, true, null,
+                "count booked blocks as decode load; --no-router-track-active-blocks for a prefill router"),
+            OptionTable.Flag.onOff(TRACK_PREFILL_TOKENS, true, null,
+                "count new prefill tokens as load; --no-router-track-prefill-tokens for decode-only routing"),
+            OptionTable.Flag.value(QUEUE_THRESHOLD, "X", "4.0",
+                "queue when every worker has more active prefill tokens than X * max_num_batched_tokens; < 0: off"),
+            OptionTable.Flag.value(QUEUE_POLICY, "P", QueuePolicy.FCFS.flagName(),
+                "order of waiting requests: fcfs, wspt, lcfs"),
+            OptionTable.Flag.value(TTL_SECS, "S", "120", "approximate mode: seconds a routed block is assumed cached"),
+            OptionTable.Flag.value(MAX_TREE_SIZE, "N", Integer.toString(1 << 20),
+                "approximate mode: blocks before pruning"),
+            OptionTable.Flag.value(PRUNE_TARGET_RATIO, "R", "0.8", "approximate mode: prune down to R * max tree size"),
+            OptionTable.Flag.onOff(REPLICA_SYNC, false, null,
+                "share load with router replicas over Aeron (-Dkvindex.router.replica.sync.channel)"),
+            OptionTable.Flag.value(SNAPSHOT_THRESHOLD, "N", "0",
+                "replica sync snapshots; accepted for Dynamo compatibility"),
+            OptionTable.Flag.onOff(RESET_STATES, false, null,
+                "start empty; router-lite saves no state, so nothing is deleted"),
+            OptionTable.Flag.value(HTTP_HOST, "HOST", RouterHttpContext.HOST_DEFAULT, "address the HTTP API binds"),
+            OptionTable.Flag.value(HTTP_PORT, "PORT", Integer.toString(RouterHttpContext.PORT_DEFAULT),
+                "port of the HTTP API; 0 picks a free one"),
+            OptionTable.Flag.described(WORKERS, "SPECS", "none",
+                "workers as id[:dp]=url[;weight=W][;max_batched_tokens=N], comma-separated"),
+            OptionTable.Flag.described(WORKERS_FILE, "FILE", "none",
+                "the same specs, one a line; reloaded when it changes"),
+            OptionTable.Flag.value(WORKERS_POLL_MS, "MS", "1000",
+                "how often the workers file and indexer registry are read"),
+            OptionTable.Flag.described(INDEXER_HTTP, "URL", "none",
+                "add the workers of this indexer's registry (GET URL/workers); URLs from --workers/--workers-file"),
+            OptionTable.Flag.described(INDEXER_CHANNEL, "CHANNEL", "none: approximate mode",
+                "Aeron channel of the indexer's queries, e.g. aeron:udp?endpoint=127.0.0.1:40456"),
+            OptionTable.Flag.value(INDEXER_STREAM_ID, "ID", "1001", "Aeron stream id of the indexer's queries"),
+            OptionTable.Flag.described(MODEL, "NAME", "none; required with " + INDEXER_CHANNEL,
+                "model of the indexer's index"),
+            OptionTable.Flag.value(TENANT, "NAME", "default", "tenant of the indexer's index"),
+            OptionTable.Flag.value(ROUTER_CHANNEL, "CHANNEL", RouterProtocol.DEFAULT_REQUEST_CHANNEL,
+                "Aeron channel of this router's API (RouterClient)"),
+            OptionTable.Flag.value(ROUTER_STREAM_ID, "ID", Integer.toString(RouterProtocol.DEFAULT_REQUEST_STREAM_ID),
+                "Aeron stream id of this router's API; distinct per router sharing a driver"),
+            OptionTable.Flag.described(AERON_DIR, "DIR", "embedded: a unique temp dir; external: Aeron's default",
+                "media driver directory"),
+            OptionTable.Flag.onOff(EXTERNAL_DRIVER, false, null, "use a media driver already running in --aeron-dir"),
+            OptionTable.Flag.value(STATUS_INTERVAL_MS, "MS", "5000",
+                "milliseconds between status lines; 0 prints none"),
+            OptionTable.Flag.value(EXIT_AFTER_MS, "MS", "0",
+                "stop by itself after this many ms (tests); 0: run until SIGTERM")));
 
-    private final Map<String, String> values;
+    private final OptionTable.Values values;
 
-    private record Flag(String name, String valueName, String defaultValue, String defaultText, String description)
-    {
-        boolean onOff()
-        {
-            return null == valueName;
-        }
-    }
-
-    private RouterOptions(final Map<String, String> values)
+    private RouterOptions(final OptionTable.Values values)
     {
         this.values = values;
     }
@@ -133,54 +145,11 @@ public final class RouterOptions
      * @param env  the environment.
      * @param args the command line.
      * @return the options.
-     * @throws Options.UsageException for an unknown flag or a bad value.
+     * @throws UsageException for an unknown flag or a bad value.
      */
     public static RouterOptions parse(final Map<String, String> env, final String... args)
     {
-        final Map<String, String> values = new HashMap<>();
-        for (final Flag flag : FLAGS)
-        {
-            values.put(flag.name, flag.defaultValue);
-            String value = env.get(envName(flag.name));
-            if (null == value && ENV_ALIASES.containsKey(flag.name))
-            {
-                value = env.get(ENV_ALIASES.get(flag.name));
-            }
-            if (null != value && !HELP.equals(flag.name))
-            {
-                values.put(flag.name, flag.onOff() ? onOff(value, envName(flag.name)) : value.trim());
-            }
-        }
-        for (int i = 0; i < args.length; i++)
-        {
-            final String arg = args[i];
-            final int equals = arg.indexOf('=');
-            final String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
-            final boolean negated = name.startsWith("--no-");
-            final Flag flag = find(negated ? "--" + name.substring(5) : name);
-            if (null == flag || (negated && !flag.onOff()))
-            {
-                throw new Options.UsageException(arg.startsWith("-") ? "unknown option: " + name :
-                    "unexpected argument: " + arg);
-            }
-            if (flag.onOff())
-            {
-                if (name.length() != arg.length())
-                {
-                    throw new Options.UsageException("option " + name + " takes no value");
-                }
-                values.put(flag.name, negated ? OFF : ON);
-                continue;
-            }
-            final String value = name.length() != arg.length() ? arg.substring(equals + 1) :
-                i + 1 < args.length ? args[++i] : "";
-            if (value.isEmpty())
-            {
-                throw new Options.UsageException("option " + name + " needs a value: " + name + " " + flag.valueName);
-            }
-            values.put(flag.name, value);
-        }
-        final RouterOptions options = new RouterOptions(values);
+        final RouterOptions options = new RouterOptions(TABLE.parse(env, args));
         options.validate();
         return options;
     }
@@ -193,7 +162,7 @@ public final class RouterOptions
      */
     public static String envName(final String flag)
     {
-        return ENV_PREFIX + flag.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
+        return TABLE.envName(flag);
     }
 
     /**
@@ -203,9 +172,7 @@ public final class RouterOptions
      */
     public static List<String> flagNames()
     {
-        final List<String> names = new ArrayList<>();
-        FLAGS.forEach((flag) -> names.add(flag.name));
-        return names;
+        return TABLE.flagNames();
     }
 
     /**
@@ -216,40 +183,7 @@ public final class RouterOptions
      */
     public static String helpText()
     {
-        final StringBuilder text = new StringBuilder()
-            .append("Usage: router-lite [options]\n")
-            .append("A KV-aware router with Dynamo's cost model. Serves the router API over HTTP (/best_worker,\n")
-            .append("/get_potential_loads, /mark_prefill_complete, /free, /dump_events, /explain, /health, /metrics,\n")
-            .append("and an OpenAI-style /v1/completions pass-through for token-id prompts) and over Aeron\n")
-            .append("(RouterClient, docs/router-protocol.md). Embeds a media driver unless --external-driver.\n")
-            .append("\nWithout --indexer-channel the router runs in approximate mode: it records its own routing\n")
-            .append("decisions as the workers' caches (no KV events needed), so it works on one machine as is:\n")
-            .append("  router-lite --workers 1=http://127.0.0.1:8001,2=http://127.0.0.1:8002\n")
-            .append("With an indexer (tools/indexer-server) fed by the engines' KV events:\n")
-            .append("  router-lite --indexer-channel aeron:udp?endpoint=127.0.0.1:40456 --model llama --workers ...\n")
-            .append("Disaggregated serving (as in Dynamo): one router per worker pool, each with its own workers:\n")
-            .append("  prefill: router-lite --http-port 8081 --router-stream-id 1111 --no-router-track-active-blocks\n")
-            .append("           --workers-file prefill-workers.txt\n")
-            .append("  decode:  router-lite --http-port 8082 --router-stream-id 1121\n")
-            .append("           --router-kv-overlap-score-weight 0 --workers-file decode-workers.txt\n")
-            .append("\nEvery option but --help can also be set by its environment variable (shown below); on/off\n")
-            .append("options take true or false there. Precedence: flag > environment variable > default.\n")
-            .append("\nOptions:\n");
-        for (final Flag flag : FLAGS)
-        {
-            final String left = flag.onOff() ? (HELP.equals(flag.name) ? flag.name : flag.name + ", --no-" +
-                flag.name.substring(2)) : flag.name + " " + flag.valueName;
-            text.append(String.format("  %-34s %s%n", left, flag.description));
-            if (!HELP.equals(flag.name))
-            {
-                final String shown = null != flag.defaultText ? flag.defaultText :
-                    flag.onOff() ? (ON.equals(flag.defaultValue) ? "on" : "off") : flag.defaultValue;
-                final String alias = ENV_ALIASES.get(flag.name);
-                text.append(String.format("  %-34s (default: %s; env: %s%s)%n", "", shown, envName(flag.name),
-                    null == alias ? "" : " or " + alias));
-            }
-        }
-        return text.toString();
+        return TABLE.helpText();
     }
 
     /**
@@ -259,7 +193,27 @@ public final class RouterOptions
      */
     public boolean help()
     {
-        return ON.equals(values.get(HELP));
+        return values.isOn(HELP);
+    }
+
+    /**
+     * Milliseconds between status lines, 0 for none.
+     *
+     * @return the interval.
+     */
+    public long statusIntervalMs()
+    {
+        return longValue(STATUS_INTERVAL_MS, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * Milliseconds after which the router stops by itself, 0 for never.
+     *
+     * @return the run time limit.
+     */
+    public long exitAfterMs()
+    {
+        return longValue(EXIT_AFTER_MS, 0, Long.MAX_VALUE);
     }
 
     /**
@@ -293,7 +247,7 @@ public final class RouterOptions
     public boolean kvEvents()
     {
         final String value = values.get(KV_EVENTS);
-        return COMPUTED.equals(value) ? null != text(INDEXER_CHANNEL) : ON.equals(value);
+        return value.isEmpty() ? null != text(INDEXER_CHANNEL) : values.isOn(KV_EVENTS);
     }
 
     /**
@@ -304,8 +258,7 @@ public final class RouterOptions
      */
     public String text(final String flag)
     {
-        final String value = values.get(flag);
-        return null == value || value.isEmpty() ? null : value;
+        return values.text(flag);
     }
 
     /**
@@ -316,7 +269,7 @@ public final class RouterOptions
      */
     public boolean isOn(final String flag)
     {
-        return ON.equals(values.get(flag));
+        return values.isOn(flag);
     }
 
     /**
@@ -329,36 +282,12 @@ public final class RouterOptions
      */
     public long longValue(final String flag, final long min, final long max)
     {
-        final String text = values.get(flag);
-        try
-        {
-            final long value = Long.parseLong(text.trim().replace("_", ""));
-            if (value >= min && value <= max)
-            {
-                return value;
-            }
-        }
-        catch (final NumberFormatException ignore)
-        {
-        }
-        throw new Options.UsageException(flag + " needs an integer in [" + min + ", " + max + "], got '" + text + "'");
+        return values.getLong(flag, min, max);
     }
 
     private double doubleValue(final String flag)
     {
-        final String text = values.get(flag);
-        try
-        {
-            final double value = Double.parseDouble(text.trim());
-            if (Double.isFinite(value))
-            {
-                return value;
-            }
-        }
-        catch (final NumberFormatException ignore)
-        {
-        }
-        throw new Options.UsageException(flag + " needs a number, got '" + text + "'");
+        return values.getDouble(flag, -Double.MAX_VALUE, Double.MAX_VALUE);
     }
 
     private void validate()
@@ -373,7 +302,7 @@ public final class RouterOptions
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new Options.UsageException(ex.getMessage());
+            throw new UsageException(ex.getMessage());
         }
         longValue(HTTP_PORT, 0, 65535);
         longValue(WORKERS_POLL_MS, 10, Integer.MAX_VALUE);
@@ -383,33 +312,8 @@ public final class RouterOptions
         if (kvEvents() && doubleValue(OVERLAP_WEIGHT) > 0 && RouterMode.KV == RouterMode.fromName(values.get(MODE)) &&
             (null == text(INDEXER_CHANNEL) || null == text(MODEL)))
         {
-            throw new Options.UsageException("KV events need an indexer: " + INDEXER_CHANNEL + " and " + MODEL +
+            throw new UsageException("KV events need an indexer: " + INDEXER_CHANNEL + " and " + MODEL +
                 " (or --no-router-kv-events for approximate mode)");
         }
-    }
-
-    private static String onOff(final String value, final String source)
-    {
-        if (ON.equalsIgnoreCase(value.trim()) || "1".equals(value.trim()))
-        {
-            return ON;
-        }
-        if (OFF.equalsIgnoreCase(value.trim()) || "0".equals(value.trim()))
-        {
-            return OFF;
-        }
-        throw new Options.UsageException(source + " needs true or false, got '" + value + "'");
-    }
-
-    private static Flag find(final String name)
-    {
-        for (final Flag flag : FLAGS)
-        {
-            if (flag.name.equals(name))
-            {
-                return flag;
-            }
-        }
-        return null;
     }
 }

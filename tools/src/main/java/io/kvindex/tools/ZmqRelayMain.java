@@ -9,9 +9,7 @@ import org.agrona.CloseHelper;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
-import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 /**
@@ -19,32 +17,26 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  * publishes and which engines it reads, a status line per interval, and stops on SIGTERM, SIGINT or
  * {@code --exit-after-ms}.
  */
-public final class ZmqRelayMain
+public final class ZmqRelayMain implements ToolRunner.Service
 {
     /** Exit code of a clean stop, including one asked for by SIGTERM or SIGINT. */
-    public static final int EXIT_OK = 0;
+    public static final int EXIT_OK = ToolRunner.EXIT_OK;
     /** Exit code when the relay failed to start or to stop cleanly. */
-    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_FAILURE = ToolRunner.EXIT_FAILURE;
     /** Exit code of a command line that cannot be parsed. */
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_USAGE = ToolRunner.EXIT_USAGE;
 
     private static final String NAME = "zmq-relay";
-    private static final long SHUTDOWN_HOOK_WAIT_MS = 10_000L;
 
     private final ZmqRelayOptions options;
     private final PrintStream out;
-    private final PrintStream err;
-    private final CountDownLatch stopSignal = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startNs = System.nanoTime();
-    private volatile int exitCode = EXIT_OK;
     private volatile ZmqRelay relay;
 
-    private ZmqRelayMain(final ZmqRelayOptions options, final PrintStream out, final PrintStream err)
+    private ZmqRelayMain(final ZmqRelayOptions options, final PrintStream out)
     {
         this.options = options;
         this.out = out;
-        this.err = err;
     }
 
     /**
@@ -74,49 +66,22 @@ public final class ZmqRelayMain
         {
             options = ZmqRelayOptions.parse(env, args);
         }
-        catch (final Options.UsageException ex)
+        catch (final UsageException ex)
         {
-            err.println(NAME + ": " + ex.getMessage());
-            err.println("Try '" + NAME + " --help' for the list of options.");
-            return EXIT_USAGE;
+            return ToolRunner.usageError(NAME, ex, err);
         }
         if (options.help())
         {
-            out.print(ZmqRelayOptions.TABLE.helpText());
-            out.flush();
-            return EXIT_OK;
+            return ToolRunner.printHelp(ZmqRelayOptions.TABLE.helpText(), out);
         }
-        return new ZmqRelayMain(options, out, err).runUntilStopped();
+        return new ToolRunner(NAME, options.statusIntervalMs(), options.exitAfterMs(), out, err)
+            .run(new ZmqRelayMain(options, out));
     }
 
-    private int runUntilStopped()
-    {
-        final Thread hook = new Thread(this::onShutdownSignal, NAME + "-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try
-        {
-            start();
-            awaitStop();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final RuntimeException ex)
-        {
-            err.println(NAME + ": failed: " + ex);
-            ex.printStackTrace(err);
-            exitCode = EXIT_FAILURE;
-        }
-        finally
-        {
-            stop();
-            removeShutdownHook(hook);
-        }
-        return exitCode;
-    }
-
-    private void start()
+    /**
+     * {@inheritDoc}
+     */
+    public void start()
     {
         final ZmqRelay relay = ZmqRelay.launch(options.relayContext());
         this.relay = relay;
@@ -133,36 +98,10 @@ public final class ZmqRelayMain
         out.flush();
     }
 
-    private void awaitStop() throws InterruptedException
-    {
-        final long intervalNs = MILLISECONDS.toNanos(options.statusIntervalMs());
-        final long exitAfterNs = MILLISECONDS.toNanos(options.exitAfterMs());
-        final long startedNs = System.nanoTime();
-        long nextStatusNs = startedNs + intervalNs;
-        while (true)
-        {
-            final long nowNs = System.nanoTime();
-            final long untilExitNs = exitAfterNs > 0 ? exitAfterNs - (nowNs - startedNs) : Long.MAX_VALUE;
-            if (untilExitNs <= 0)
-            {
-                out.println(NAME + ": " + ZmqRelayOptions.EXIT_AFTER_MS + " " + options.exitAfterMs() +
-                    " elapsed, stopping");
-                return;
-            }
-            final long untilStatusNs = intervalNs > 0 ? Math.max(0, nextStatusNs - nowNs) : Long.MAX_VALUE;
-            if (stopSignal.await(Math.min(untilExitNs, untilStatusNs), NANOSECONDS))
-            {
-                return;
-            }
-            if (intervalNs > 0 && System.nanoTime() - nextStatusNs >= 0)
-            {
-                printStatus();
-                nextStatusNs = Math.max(nextStatusNs + intervalNs, System.nanoTime());
-            }
-        }
-    }
-
-    private void printStatus()
+    /**
+     * {@inheritDoc}
+     */
+    public void printStatus()
     {
         final ZmqRelay relay = this.relay;
         if (null == relay)
@@ -188,59 +127,12 @@ public final class ZmqRelayMain
         out.flush();
     }
 
-    private void stop()
+    /**
+     * {@inheritDoc}
+     */
+    public void stop()
     {
-        try
-        {
-            CloseHelper.close(relay);
-            out.println(NAME + " stopped");
-        }
-        catch (final RuntimeException ex)
-        {
-            err.println(NAME + ": failed to stop cleanly: " + ex);
-            ex.printStackTrace(err);
-            exitCode = EXIT_FAILURE;
-        }
-        finally
-        {
-            relay = null;
-            out.flush();
-            stopped.countDown();
-        }
-    }
-
-    private void onShutdownSignal()
-    {
-        out.println(NAME + ": shutdown signal, stopping");
-        stopSignal.countDown();
-        try
-        {
-            if (!stopped.await(SHUTDOWN_HOOK_WAIT_MS, MILLISECONDS))
-            {
-                err.println(NAME + ": did not stop within " + SHUTDOWN_HOOK_WAIT_MS + " ms");
-                exitCode = EXIT_FAILURE;
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            exitCode = EXIT_FAILURE;
-        }
-        out.flush();
-        err.flush();
-        // A JVM ended by a signal exits with 128 + signal number; a stop that closed everything reports 0 instead.
-        Runtime.getRuntime().halt(exitCode);
-    }
-
-    private static void removeShutdownHook(final Thread hook)
-    {
-        try
-        {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
-        catch (final IllegalStateException ignore)
-        {
-            // The JVM is already shutting down: the hook runs and ends the process.
-        }
+        CloseHelper.close(relay);
+        relay = null;
     }
 }

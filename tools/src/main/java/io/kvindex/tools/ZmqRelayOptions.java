@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Options of {@link ZmqRelayMain}, from flags, {@code KVINDEX_*} environment variables and a properties file, with
- * the conventions of the indexer server's {@link Options} ({@link OptionTable}).
+ * Options of {@link ZmqRelayMain}, from flags, {@code KVINDEX_*} environment variables and a properties file, by the
+ * rules of {@link OptionTable}.
  */
 final class ZmqRelayOptions
 {
@@ -40,15 +40,14 @@ final class ZmqRelayOptions
         "Events sent while no indexer is subscribed are counted and lost: start the indexers first.\n" +
         "Stops cleanly, with exit code 0, on SIGTERM or SIGINT.\n",
         List.of(
-            new OptionTable.Flag(ENGINE, "ENDPOINT@WORKER_ID[:DP_RANK]", "", "none: at least one is required",
-                "engine PUB endpoint, worker id, dp rank; e.g. tcp://10.0.0.5:5557@42:1", true),
-            new OptionTable.Flag(MODEL, "NAME", "", "none: required", "model of the index the events are for",
-                false),
+            OptionTable.Flag.repeatable(ENGINE, "ENDPOINT@WORKER_ID[:DP_RANK]", "none: at least one is required",
+                "engine PUB endpoint, worker id, dp rank; e.g. tcp://10.0.0.5:5557@42:1"),
+            OptionTable.Flag.described(MODEL, "NAME", "none: required", "model of the index the events are for"),
             OptionTable.Flag.value(TENANT, "NAME", IndexRegistry.DEFAULT_TENANT, "tenant of that index"),
             OptionTable.Flag.value(BLOCK_SIZE, "N", Integer.toString(ZmqRelay.Context.BLOCK_SIZE_DEFAULT),
                 "tokens per block of the engines (and of the indexers' index)"),
-            new OptionTable.Flag(TOPIC, "PREFIX", "", "empty: every topic",
-                "ZMQ topic prefix to subscribe to on every engine", false),
+            OptionTable.Flag.described(TOPIC, "PREFIX", "empty: every topic",
+                "ZMQ topic prefix to subscribe to on every engine"),
             OptionTable.Flag.value(CHANNEL, "CHANNEL", KvEventProtocol.DEFAULT_CHANNEL,
                 "Aeron channel to publish events on"),
             OptionTable.Flag.value(STREAM_ID, "ID", Integer.toString(KvEventProtocol.DEFAULT_STREAM_ID),
@@ -57,11 +56,10 @@ final class ZmqRelayOptions
                 "term length of the embedded driver's publications (a power of two, 64 KiB to 1 GiB)"),
             OptionTable.Flag.value(OFFER_TIMEOUT_MS, "MS", "100",
                 "how long an event the indexers back-pressure is retried before it is counted and dropped"),
-            new OptionTable.Flag(AERON_DIR, "DIR", "",
+            OptionTable.Flag.described(AERON_DIR, "DIR",
                 "embedded: a unique dir in /dev/shm (or temp dir); external: Aeron's default",
-                "media driver directory; an embedded driver deletes it on start and on exit, never share it",
-                false),
-            OptionTable.Flag.switchOff(EXTERNAL_DRIVER, "off: an embedded media driver",
+                "media driver directory; an embedded driver deletes it on start and on exit, never share it"),
+            OptionTable.Flag.onOff(EXTERNAL_DRIVER, false, "off: an embedded media driver",
                 "connect to a media driver already running in --aeron-dir rather than embedding one"),
             OptionTable.Flag.value(STATUS_INTERVAL_MS, "MS", "5000",
                 "milliseconds between status lines; 0 prints none"),
@@ -85,7 +83,7 @@ final class ZmqRelayOptions
 
     private ZmqRelayOptions(final OptionTable.Values values)
     {
-        help = values.has(OptionTable.HELP);
+        help = values.isOn(OptionTable.HELP);
         for (final String spec : values.list(ENGINE))
         {
             engines.add(parseEngine(spec));
@@ -98,17 +96,17 @@ final class ZmqRelayOptions
         streamId = (int)values.getLong(STREAM_ID, Integer.MIN_VALUE, Integer.MAX_VALUE);
         termLength = (int)values.getLong(TERM_LENGTH, 64 * 1024, 1 << 30);
         offerTimeoutMs = values.getLong(OFFER_TIMEOUT_MS, 0, Long.MAX_VALUE / 1_000_000);
-        aeronDir = values.get(AERON_DIR).isEmpty() ? null : values.get(AERON_DIR);
-        externalDriver = values.has(EXTERNAL_DRIVER);
+        aeronDir = values.text(AERON_DIR);
+        externalDriver = values.isOn(EXTERNAL_DRIVER);
         statusIntervalMs = values.getLong(STATUS_INTERVAL_MS, 0, Long.MAX_VALUE);
         exitAfterMs = values.getLong(EXIT_AFTER_MS, 0, Long.MAX_VALUE);
         if (!help && (engines.isEmpty() || model.isEmpty()))
         {
-            throw new Options.UsageException("at least one " + ENGINE + " and a " + MODEL + " are required");
+            throw new UsageException("at least one " + ENGINE + " and a " + MODEL + " are required");
         }
         if (Integer.bitCount(termLength) != 1)
         {
-            throw new Options.UsageException(TERM_LENGTH + " must be a power of two: " + termLength);
+            throw new UsageException(TERM_LENGTH + " must be a power of two: " + termLength);
         }
     }
 
@@ -118,7 +116,7 @@ final class ZmqRelayOptions
      * @param env  the environment.
      * @param args the command line.
      * @return the options.
-     * @throws Options.UsageException when they cannot be parsed.
+     * @throws UsageException when they cannot be parsed.
      */
     static ZmqRelayOptions parse(final Map<String, String> env, final String... args)
     {
@@ -130,7 +128,7 @@ final class ZmqRelayOptions
      *
      * @param spec the text.
      * @return the engine.
-     * @throws Options.UsageException when it is malformed.
+     * @throws UsageException when it is malformed.
      */
     static ZmqRelay.Engine parseEngine(final String spec)
     {
@@ -138,7 +136,7 @@ final class ZmqRelayOptions
         final String endpoint = at > 0 ? spec.substring(0, at) : "";
         if (!endpoint.contains("://") || at == spec.length() - 1)
         {
-            throw new Options.UsageException(ENGINE + " needs ENDPOINT@WORKER_ID[:DP_RANK], e.g. " +
+            throw new UsageException(ENGINE + " needs ENDPOINT@WORKER_ID[:DP_RANK], e.g. " +
                 "tcp://10.0.0.5:5557@42:1, got '" + spec + "'");
         }
         final String owner = spec.substring(at + 1);
@@ -155,7 +153,7 @@ final class ZmqRelayOptions
         }
         catch (final NumberFormatException ex)
         {
-            throw new Options.UsageException(ENGINE + " '" + spec + "': worker id must be an unsigned 64-bit " +
+            throw new UsageException(ENGINE + " '" + spec + "': worker id must be an unsigned 64-bit " +
                 "integer and dp rank a non-negative int (" + ex.getMessage() + ")");
         }
     }

@@ -91,10 +91,10 @@ class MockEngineMainTest
         assertEquals("kv", custom.topic());
 
         assertEquals("option --event-format needs one of map, array, got 'json'", assertThrows(
-            Options.UsageException.class, () -> MockEngineOptions.parse(Map.of(), "--event-format", "json"))
+            UsageException.class, () -> MockEngineOptions.parse(Map.of(), "--event-format", "json"))
             .getMessage());
         assertEquals("KVINDEX_TIME_SCALE needs a number in [0.0, 1000000.0], got '-1'", assertThrows(
-            Options.UsageException.class, () -> MockEngineOptions.parse(Map.of("KVINDEX_TIME_SCALE", "-1")))
+            UsageException.class, () -> MockEngineOptions.parse(Map.of("KVINDEX_TIME_SCALE", "-1")))
             .getMessage());
     }
 

@@ -103,11 +103,11 @@ class OptionsTest
     {
         final Path file = Files.writeString(tempDir.resolve("bad.properties"), "max-blocks=lots\n");
         assertEquals("max-blocks in " + file + " needs an integer in [1, 2147483647], got 'lots'", assertThrows(
-            Options.UsageException.class, () -> Options.parse("--config", file.toString())).getMessage());
+            UsageException.class, () -> Options.parse("--config", file.toString())).getMessage());
         assertEquals("KVINDEX_BLOCK_SIZE needs an integer in [1, 2147483647], got '0'", assertThrows(
-            Options.UsageException.class, () -> Options.parse(Map.of("KVINDEX_BLOCK_SIZE", "0"))).getMessage());
+            UsageException.class, () -> Options.parse(Map.of("KVINDEX_BLOCK_SIZE", "0"))).getMessage());
         assertEquals("KVINDEX_ALLOW_REMOTE needs true or false, got 'yes'", assertThrows(
-            Options.UsageException.class, () -> Options.parse(Map.of("KVINDEX_ALLOW_REMOTE", "yes"))).getMessage());
+            UsageException.class, () -> Options.parse(Map.of("KVINDEX_ALLOW_REMOTE", "yes"))).getMessage());
     }
 
     @Test
@@ -115,12 +115,12 @@ class OptionsTest
     {
         final Path file = Files.writeString(tempDir.resolve("typo.properties"), "max-blokcs=5\n");
         assertEquals("unknown option in config file " + file + ": max-blokcs", assertThrows(
-            Options.UsageException.class, () -> Options.parse("--config", file.toString())).getMessage());
+            UsageException.class, () -> Options.parse("--config", file.toString())).getMessage());
         final Path missing = tempDir.resolve("missing.properties");
-        assertTrue(assertThrows(Options.UsageException.class, () -> Options.parse("--config", missing.toString()))
+        assertTrue(assertThrows(UsageException.class, () -> Options.parse("--config", missing.toString()))
             .getMessage().startsWith("cannot read config file " + missing), missing.toString());
         final Path help = Files.writeString(tempDir.resolve("help.properties"), "help=true\n");
-        assertThrows(Options.UsageException.class, () -> Options.parse("--config", help.toString()));
+        assertThrows(UsageException.class, () -> Options.parse("--config", help.toString()));
     }
 
     @Test
@@ -152,10 +152,10 @@ class OptionsTest
     @Test
     void shouldReportABadWorkerSpecAsAUsageError()
     {
-        final Options.UsageException ex = assertThrows(Options.UsageException.class,
+        final UsageException ex = assertThrows(UsageException.class,
             () -> Options.parse("--workers", "1@tcp://a:1"));
         assertEquals("option --workers: worker 1 names no model: add model=NAME or give --model", ex.getMessage());
-        final Options.UsageException missing = assertThrows(Options.UsageException.class,
+        final UsageException missing = assertThrows(UsageException.class,
             () -> Options.parse("--workers-file", tempDir.resolve("none").toString()));
         assertTrue(missing.getMessage().startsWith("--workers-file: cannot read workers file "), missing.getMessage());
     }
@@ -209,28 +209,28 @@ class OptionsTest
     @Test
     void shouldRejectUnknownFlag()
     {
-        final Options.UsageException ex = assertThrows(
-            Options.UsageException.class, () -> Options.parse("--max-blocks", "5", "--max-blokcs=6"));
+        final UsageException ex = assertThrows(
+            UsageException.class, () -> Options.parse("--max-blocks", "5", "--max-blokcs=6"));
         assertEquals("unknown option: --max-blokcs", ex.getMessage());
         assertEquals("unknown option: -x", assertThrows(
-            Options.UsageException.class, () -> Options.parse("-x")).getMessage());
+            UsageException.class, () -> Options.parse("-x")).getMessage());
     }
 
     @Test
     void shouldRejectStrayArgument()
     {
         assertEquals("unexpected argument: data", assertThrows(
-            Options.UsageException.class, () -> Options.parse("data")).getMessage());
+            UsageException.class, () -> Options.parse("data")).getMessage());
     }
 
     @Test
     void shouldRejectMissingOrEmptyValue()
     {
-        final Options.UsageException ex = assertThrows(
-            Options.UsageException.class, () -> Options.parse("--data-dir"));
+        final UsageException ex = assertThrows(
+            UsageException.class, () -> Options.parse("--data-dir"));
         assertTrue(ex.getMessage().contains("--data-dir needs a value"), ex.getMessage());
-        assertThrows(Options.UsageException.class, () -> Options.parse("--aeron-dir="));
-        assertThrows(Options.UsageException.class, () -> Options.parse("--help=yes"));
+        assertThrows(UsageException.class, () -> Options.parse("--aeron-dir="));
+        assertThrows(UsageException.class, () -> Options.parse("--help=yes"));
     }
 
     @Test
@@ -250,7 +250,7 @@ class OptionsTest
         };
         for (final String[] args : bad)
         {
-            final Options.UsageException ex = assertThrows(Options.UsageException.class, () -> Options.parse(args));
+            final UsageException ex = assertThrows(UsageException.class, () -> Options.parse(args));
             assertTrue(ex.getMessage().startsWith("option " + args[0] + " needs an integer in ["), ex.getMessage());
             assertTrue(ex.getMessage().endsWith("got '" + args[1] + "'"), ex.getMessage());
         }
@@ -273,7 +273,7 @@ class OptionsTest
         assertEquals(2, options.httpThreads());
         assertEquals("t0k", options.httpToken());
         assertEquals(List.of("http://a:1", "http://b:2/"), options.peers());
-        assertThrows(Options.UsageException.class, () -> Options.parse("--http-port", "65536"));
-        assertThrows(Options.UsageException.class, () -> Options.parse("--http-threads", "0"));
+        assertThrows(UsageException.class, () -> Options.parse("--http-port", "65536"));
+        assertThrows(UsageException.class, () -> Options.parse("--http-threads", "0"));
     }
 }

@@ -51,7 +51,7 @@ class RouterLiteMainTest
         }
         assertTrue(help.contains("--router-kv-events, --no-router-kv-events"), help);
         assertTrue(help.contains("DYN_KV_CACHE_BLOCK_SIZE") && help.contains("DYN_KV_OVERLAP_SCORE_WEIGHT"), help);
-        assertTrue(help.contains("(default: 8080; env: DYN_HTTP_PORT)"), help);
+        assertTrue(help.contains("(default: 8080)") && help.contains("(env: DYN_HTTP_PORT)"), help);
         assertTrue(help.contains("--no-router-track-active-blocks") && help.contains("Disaggregated"), help);
     }
 

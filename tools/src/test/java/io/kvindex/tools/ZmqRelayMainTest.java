@@ -63,7 +63,7 @@ class ZmqRelayMainTest
         assertEquals(ZmqRelayMain.EXIT_USAGE, run(Map.of(), "--model", "llama", "--engine", "tcp://h:1@x"));
         assertEquals(ZmqRelayMain.EXIT_USAGE, run(Map.of(), "--model", "m", "--engine", "tcp://h:1@1", "--bogus"));
         assertTrue(errors().contains("unknown option: --bogus"), errors());
-        assertThrows(Options.UsageException.class, () -> ZmqRelayOptions.parseEngine("tcp://h:1@1:-2"));
+        assertThrows(UsageException.class, () -> ZmqRelayOptions.parseEngine("tcp://h:1@1:-2"));
     }
 
     @Test
